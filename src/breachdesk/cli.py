@@ -1,0 +1,58 @@
+"""The ``breachdesk`` command: each domain adds its own group of sub-commands."""
+
+from __future__ import annotations
+
+import typer
+
+from breachdesk import __version__
+from breachdesk.audit.cli import app as audit_app
+from breachdesk.clitools import new_app, open_database
+from breachdesk.demo import demo_command
+from breachdesk.incidents.cli import incident_app, org_app
+from breachdesk.migrations import upgrade
+from breachdesk.security.cli import keys_app, user_app
+
+app = new_app("Run a company's communication with its customers after a data breach.")
+db_app = new_app("The database schema.")
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Upgrade the database to this version's schema (back up first)."""
+    from breachdesk.config import get_settings
+    from breachdesk.db import Database
+
+    database = Database.from_settings(get_settings())
+    before, after = upgrade(database.engine)
+    database.dispose()
+    if before == after:
+        typer.echo(f"database schema already current ({after})")
+    else:
+        typer.echo(f"database schema upgraded from {before or 'empty'} to {after}")
+
+
+@app.command("serve")
+def serve() -> None:
+    """Serve the web app on BREACHDESK_HOST:BREACHDESK_PORT."""
+    from breachdesk.main import run_server
+
+    open_database().dispose()
+    run_server()
+
+
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.add_typer(user_app, name="user")
+app.add_typer(keys_app, name="keys")
+app.add_typer(org_app, name="org")
+app.add_typer(incident_app, name="incident")
+app.command("demo")(demo_command)

@@ -1,0 +1,98 @@
+"""Settings, read from ``BREACHDESK_*`` environment variables.
+
+Every field here is documented in docs/configuration.md (tests/test_docs.py checks).
+A secret may instead be given as a file: ``BREACHDESK_DATA_KEY_FILE=/run/secrets/key``
+reads the key from that file, which keeps it out of the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "BREACHDESK_"
+
+# Settings that may be given as ``<NAME>_FILE`` holding the value.
+SECRET_SETTINGS = ("database_url", "data_key", "retired_data_keys", "index_key")
+
+
+class ConfigError(ValueError):
+    """A setting has a value breachdesk cannot use; the message says which and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("breachdesk-data"),
+        description="Folder for the embedded database, the key file and local mail capture.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; defaults to a SQLite file in the data dir.",
+    )
+    data_key: SecretStr | None = Field(
+        default=None,
+        description="Active field-encryption key, 32 bytes as URL-safe base64.",
+    )
+    retired_data_keys: SecretStr | None = Field(
+        default=None,
+        description="Earlier data keys, comma-separated, still accepted for decryption.",
+    )
+    index_key: SecretStr | None = Field(
+        default=None,
+        description="Key for blind indexes, 32 bytes as URL-safe base64.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the web app listens on.")
+    log_level: str = Field(default="info", description="Logging level for the web app.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        allowed = ("critical", "error", "warning", "info", "debug")
+        if value.lower() not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value.lower()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_secret_files(cls, values: dict) -> dict:
+        for name in SECRET_SETTINGS:
+            file_var = f"{ENV_PREFIX}{name.upper()}_FILE"
+            path = os.environ.get(file_var)
+            if not path or values.get(name):
+                continue
+            try:
+                values[name] = Path(path).read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise ConfigError(f"{file_var}: cannot read {path}: {error.strerror}") from error
+        return values
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'breachdesk.sqlite3').resolve()}"
+
+
+def get_settings() -> Settings:
+    """Read the settings from the environment now (never cached at import time)."""
+    try:
+        return Settings()
+    except ValueError as error:
+        raise ConfigError(_explain(error)) from error
+
+
+def _explain(error: ValueError) -> str:
+    errors = getattr(error, "errors", None)
+    if not callable(errors):
+        return str(error)
+    parts = []
+    for item in errors():
+        field = ".".join(str(part) for part in item["loc"]) or "settings"
+        parts.append(f"{ENV_PREFIX}{field.upper()}: {item['msg']}")
+    return "; ".join(parts)

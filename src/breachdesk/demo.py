@@ -1,0 +1,245 @@
+"""``breachdesk demo``: a fictional breach response, built in a fresh data dir.
+
+The story so far: Northwind Outfitters finds card-skimming malware on its store
+checkout systems, posts a statement (revision 1 disclosed), then forensics finds the
+attackers also took customers' email addresses and dates of birth from a wider window
+and more people: a scope expansion, exactly the instalments Target told in 2013.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import typer
+
+from breachdesk.audit import service as audit
+from breachdesk.config import Settings, get_settings
+from breachdesk.db import Database, utcnow
+from breachdesk.incidents import service as incidents
+from breachdesk.incidents.models import Disclosure
+from breachdesk.incidents.schemas import FactsIn, IncidentCreate, OrganisationCreate
+from breachdesk.inputs import InputError
+from breachdesk.security import service as security
+from breachdesk.security.crypto import load_keyring
+from breachdesk.security.models import Role
+from breachdesk.security.schemas import StaffUserCreate
+
+MARKER = ".breachdesk-demo"
+ACTOR = "demo"
+DEMO_DOMAIN = "northwind-outfitters.example"
+
+
+def demo_command(
+    data_dir: Path = typer.Option(
+        Path("breachdesk-data"), "--data-dir", help="Where to build the demo (made fresh)."
+    ),
+    serve: bool = typer.Option(
+        True, "--serve/--no-serve", help="Serve the web app when the story is built."
+    ),
+) -> None:
+    """Build a fictional organisation and breach response in a fresh data dir."""
+    prepare_data_dir(data_dir)
+    # The demo always uses its own SQLite file, whatever BREACHDESK_DATABASE_URL says,
+    # so it can never write into a real response's database.
+    settings = get_settings().model_copy(update={"data_dir": data_dir, "database_url": None})
+    build_story(settings)
+    if serve:
+        from breachdesk.main import run_server
+
+        typer.echo(f"\nServing on http://{settings.host}:{settings.port}/healthz (Ctrl-C stops)")
+        run_server(settings)
+
+
+def prepare_data_dir(data_dir: Path) -> None:
+    """Empty a data dir the demo made before; refuse any other non-empty one."""
+    if data_dir.exists() and any(data_dir.iterdir()):
+        if not (data_dir / MARKER).exists():
+            raise InputError(
+                f"--data-dir: {data_dir} holds files the demo did not create; refusing to "
+                "touch it. Give an empty or new folder."
+            )
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / MARKER).write_text("created by `breachdesk demo`; rebuilt on each run\n")
+
+
+def build_story(settings: Settings) -> None:
+    now = utcnow().replace(microsecond=0)
+    load_keyring(settings)  # creates the data dir's key file
+    database = Database.from_settings(settings)
+    database.ensure_schema()
+    say = typer.echo
+    try:
+        with database.session() as db_session:
+            organisation = incidents.create_organisation(
+                db_session=db_session, organisation_in=demo_organisation(), actor=ACTOR
+            )
+            say(
+                f"organisation  {organisation.display_name}, sending from "
+                f"{', '.join(organisation.sending_domains)}"
+            )
+            accounts = create_staff(db_session)
+        write_accounts(settings.data_dir, accounts)
+        say(
+            f"staff         {len(accounts)} accounts, one per role; passwords in "
+            f"{settings.data_dir / 'demo-accounts.txt'}"
+        )
+        for email, role, _password in accounts:
+            say(f"                {role:15} {email}")
+
+        with database.session() as db_session:
+            incident = incidents.create_incident(
+                db_session=db_session, incident_in=demo_incident(now), actor=ACTOR
+            )
+            incident_id = incident.id
+            say(f"incident {incident_id}    {incident.title}")
+            say(
+                f"  revision 1  {incident.current_revision.people_affected:,} people: "
+                f"{', '.join(incident.current_revision.element_names)}"
+            )
+            incidents.disclose(
+                db_session=db_session,
+                incident=incident,
+                disclosure=Disclosure.PUBLIC_STATEMENT,
+                actor=ACTOR,
+            )
+            say("  revision 1  disclosed in a public statement")
+
+        with database.session() as db_session:
+            incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
+            revision = incidents.revise_facts(
+                db_session=db_session,
+                incident=incident,
+                facts_in=demo_revised_facts(now),
+                reason="Forensic report: loyalty database also accessed",
+                actor=ACTOR,
+            )
+            say(
+                f"  revision {revision.number}  {revision.people_affected:,} people: "
+                f"{', '.join(revision.element_names)}"
+            )
+            if revision.expands_revision:
+                say(f"  SCOPE EXPANSION of disclosed revision {revision.expands_revision}:")
+                change = incidents.diff(incident=incident, number_a=1, number_b=revision.number)
+                for line in change.lines()[1:]:
+                    say(f"  {line}")
+
+        with database.session() as db_session:
+            result = audit.verify(db_session=db_session)
+        say(
+            f"audit trail   {result.events_checked} events, chain "
+            f"{'intact' if result.intact else 'BROKEN'}; head {result.head_hash[:16]}…"
+        )
+        say(
+            f"\nTry: BREACHDESK_DATA_DIR={settings.data_dir} breachdesk incident show {incident_id}"
+        )
+    finally:
+        database.dispose()
+
+
+def create_staff(db_session) -> list[tuple[str, str, str]]:
+    accounts = []
+    for role in Role:
+        email = f"{role.value.replace('_', '.')}@{DEMO_DOMAIN}"
+        password = secrets.token_urlsafe(12)
+        security.create_user(
+            db_session=db_session,
+            user_in=StaffUserCreate(email=email, role=role, password=password),
+            actor=ACTOR,
+        )
+        accounts.append((email, role.value, password))
+    return accounts
+
+
+def write_accounts(data_dir: Path, accounts: list[tuple[str, str, str]]) -> None:
+    path = data_dir / "demo-accounts.txt"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("# demo staff accounts: email, role, password\n")
+        for email, role, password in accounts:
+            handle.write(f"{email}\t{role}\t{password}\n")
+
+
+def demo_organisation() -> OrganisationCreate:
+    return OrganisationCreate.model_validate(
+        {
+            "slug": "northwind",
+            "legal_name": "Northwind Outfitters, Inc.",
+            "display_name": "Northwind Outfitters",
+            "domains": {"owned": [DEMO_DOMAIN], "sending": [DEMO_DOMAIN]},
+            "senders": [{"name": "Northwind Outfitters", "email": f"notice@{DEMO_DOMAIN}"}],
+            "support": {
+                "phone": "+1 800 555 0142",
+                "email": f"help@{DEMO_DOMAIN}",
+                "postal_address": "Northwind Outfitters, Inc.\n1200 Harbor Way\nPortland, OR 97201",
+            },
+            "signatory": {"name": "Dana Whitfield", "title": "Chief Executive Officer"},
+            "sectors": {"sec_registrant": True},
+            "established_in": ["US"],
+        }
+    )
+
+
+def demo_incident(now: datetime) -> IncidentCreate:
+    # Dates are relative to today, so the demo's deadlines are always live.
+    return IncidentCreate.model_validate(
+        {
+            "organisation": "northwind",
+            "title": "Payment cards skimmed at store checkouts",
+            "discovered_at": now - timedelta(days=6),
+            "determined_at": now - timedelta(days=4),
+            "contained_at": now - timedelta(days=5),
+            "reason": "Initial findings from the incident response team",
+            "facts": {
+                "elements": [
+                    "name",
+                    "payment_card",
+                    {"element": "pin", "protection": "encrypted"},
+                ],
+                "people_affected": 40_000_000,
+                "occurred_from": now - timedelta(days=30),
+                "occurred_to": now - timedelta(days=5),
+                "timeline": [
+                    {"at": now - timedelta(days=6), "what": "Bank reports fraud pattern"},
+                    {"at": now - timedelta(days=5), "what": "Malware removed from checkouts"},
+                ],
+                "public_description": (
+                    "Criminals installed software on our store checkout systems that copied "
+                    "the name and card number of customers who paid by card."
+                ),
+                "internal_description": "RAM scraper on POS fleet, in via an HVAC vendor account.",
+            },
+        }
+    )
+
+
+def demo_revised_facts(now: datetime) -> FactsIn:
+    return FactsIn.model_validate(
+        {
+            "elements": [
+                "name",
+                "payment_card",
+                {"element": "pin", "protection": "encrypted", "key_compromised": True},
+                "email",
+                "address",
+            ],
+            "people_affected": 70_000_000,
+            "occurred_from": now - timedelta(days=45),
+            "occurred_to": now - timedelta(days=5),
+            "timeline": [
+                {"at": now - timedelta(days=6), "what": "Bank reports fraud pattern"},
+                {"at": now - timedelta(days=5), "what": "Malware removed from checkouts"},
+                {"at": now - timedelta(days=1), "what": "Loyalty database access found"},
+            ],
+            "public_description": (
+                "Criminals installed software on our store checkout systems that copied card "
+                "details, and also reached our loyalty database of names, postal and email "
+                "addresses. Encrypted PINs were taken with the key that protects them."
+            ),
+            "internal_description": "Lateral movement to loyalty DB; PIN key found on host.",
+        }
+    )

@@ -1,0 +1,1 @@
+"""Organisations, incidents, and the numbered revisions of an incident's facts."""

@@ -1,0 +1,12 @@
+"""One place that imports every domain's tables, so Alembic and tests see them all."""
+
+from __future__ import annotations
+
+import importlib
+
+DOMAINS_WITH_TABLES = ("audit", "security", "incidents")
+
+
+def import_all_models() -> None:
+    for domain in DOMAINS_WITH_TABLES:
+        importlib.import_module(f"breachdesk.{domain}.models")

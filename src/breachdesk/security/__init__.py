@@ -1,0 +1,1 @@
+"""Staff accounts and roles; field encryption and blind indexes for personal data."""

@@ -1,0 +1,126 @@
+"""``breachdesk user`` and ``breachdesk keys``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import Progress
+
+from breachdesk.clitools import cli_actor, cli_session, new_app, print_json
+from breachdesk.config import get_settings
+from breachdesk.inputs import InputError, parse_model
+from breachdesk.security import crypto, service
+from breachdesk.security.models import Role
+from breachdesk.security.schemas import StaffUserCreate, StaffUserRead
+
+user_app = new_app("Staff accounts and their roles.")
+keys_app = new_app("Keys for encrypting personal data at rest.")
+
+ROLES = ", ".join(role.value for role in Role)
+
+
+@user_app.command("add")
+def add_user(
+    email: str = typer.Argument(..., help="The staff member's email address (their login)."),
+    role: str = typer.Option(..., "--role", help=f"One of: {ROLES}."),
+    password_file: Path | None = typer.Option(
+        None, help="Read the password from this file instead of prompting."
+    ),
+) -> None:
+    """Create a staff account with a role."""
+    if role not in {r.value for r in Role}:
+        raise InputError(f"--role: {role!r} is not a role; allowed: {ROLES}")
+    password = _read_password(password_file)
+    user_in = parse_model(
+        StaffUserCreate, {"email": email, "role": role, "password": password}, source="user"
+    )
+    with cli_session() as db_session:
+        try:
+            user = service.create_user(db_session=db_session, user_in=user_in, actor=cli_actor())
+        except service.StaffUserExists as error:
+            raise InputError(f"EMAIL: {error}") from error
+    typer.echo(f"added {user.email} as {user.role.value}")
+
+
+def _read_password(password_file: Path | None) -> str:
+    if password_file is None:
+        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        return password_file.read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as error:
+        raise InputError(
+            f"--password-file: cannot read {password_file}: {error.strerror}"
+        ) from error
+
+
+@user_app.command("list")
+def list_users(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List staff accounts and their roles."""
+    with cli_session() as db_session:
+        users = [
+            StaffUserRead.model_validate(user, from_attributes=True).model_dump(mode="json")
+            for user in service.list_users(db_session=db_session)
+        ]
+    if json_output:
+        print_json(users)
+        return
+    for user in users:
+        state = "" if user["active"] else " (disabled)"
+        typer.echo(f"{user['email']:40} {user['role']}{state}")
+
+
+@keys_app.command("generate")
+def generate_key() -> None:
+    """Print a new random key, for BREACHDESK_DATA_KEY or BREACHDESK_INDEX_KEY."""
+    typer.echo(crypto.generate_key())
+
+
+@keys_app.command("rotate")
+def rotate_keys(
+    new_key: bool = typer.Option(
+        True,
+        "--new-key/--no-new-key",
+        help="With a key file, make a new active key first; --no-new-key only finishes an "
+        "interrupted rotation.",
+    ),
+) -> None:
+    """Re-encrypt all personal data under the active key, then retire the old keys.
+
+    With the key file in the data dir, a new key is made and becomes active. With
+    BREACHDESK_DATA_KEY, put the new key there and the old ones in
+    BREACHDESK_RETIRED_DATA_KEYS first. Safe to interrupt and run again.
+    """
+    keyring = crypto.load_keyring(get_settings())
+    if new_key and keyring.key_file is not None:
+        crypto.add_active_key(keyring)
+    retired = keyring.retired_ids
+    counts: dict[str, int] = {}
+    with cli_session() as db_session, Progress(transient=True) as progress:
+        for column in service.encrypted_columns():
+            name = f"{column.table.name}.{column.name}"
+            task = progress.add_task(f"re-encrypting {name}", total=None)
+            counts[name] = 0
+            while done := service.reencrypt_batch(
+                db_session=db_session, keyring=keyring, column=column
+            ):
+                db_session.commit()
+                counts[name] += done
+                progress.advance(task, done)
+        service.record_rotation(
+            db_session=db_session,
+            keyring=keyring,
+            retired=retired,
+            counts=counts,
+            actor=cli_actor(),
+        )
+    dropped = crypto.drop_retired_keys(keyring)
+    total = sum(counts.values())
+    typer.echo(f"active key {keyring.active_id}; re-encrypted {total} values")
+    if dropped:
+        typer.echo(f"removed retired keys {', '.join(dropped)} from {keyring.key_file}")
+    elif retired:
+        typer.echo(
+            "nothing is encrypted under the retired keys any more: you may remove "
+            "them from BREACHDESK_RETIRED_DATA_KEYS"
+        )

@@ -1,0 +1,40 @@
+"""Audit events of the security domain."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from breachdesk.audit.events import AuditEvent
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffUserAdded(AuditEvent):
+    """A staff account was created with a role. The password is never recorded."""
+
+    event_type = "staff.user_added"
+    user: int
+    email: str
+    role: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffPasswordChanged(AuditEvent):
+    """A staff account's password was set anew. The password is never recorded."""
+
+    event_type = "staff.password_changed"
+    user: int
+    email: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DataKeysRotated(AuditEvent):
+    """Encrypted personal data was re-encrypted under the active data key.
+
+    ``values`` counts the re-encrypted values per ``table.column``; key ids are
+    fingerprints, never the keys themselves.
+    """
+
+    event_type = "keys.rotated"
+    active_key: str
+    retired_keys: list[str]
+    values: dict[str, int]
