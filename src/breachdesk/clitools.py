@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import click
 import typer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -35,7 +34,7 @@ USER_ERRORS = (
 class BreachdeskGroup(TyperGroup):
     """Turns errors a user can fix into one line on stderr and exit code 2."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except USER_ERRORS as error:

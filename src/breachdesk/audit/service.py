@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from breachdesk.audit.events import AuditEvent
@@ -27,22 +27,30 @@ HEAD_ROW_ID = 1
 VERIFY_BATCH = 5000
 
 
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=lambda v: _json_default(v)
+)
+_CHAIN_MATERIAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
-    )
+    return _CANONICAL.encode(value)
 
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
-    if isinstance(value, set | frozenset | tuple):
-        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
     raise TypeError(f"cannot record a {type(value).__name__} in an audit payload")
 
 
 def _timestamp(value: datetime) -> str:
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 def chain_hash(
@@ -55,64 +63,81 @@ def chain_hash(
     payload: str,
     prev_hash: str,
 ) -> str:
-    material = json.dumps(
-        [seq, _timestamp(occurred_at), actor, event_type, incident_id, payload, prev_hash],
-        separators=(",", ":"),
-        ensure_ascii=False,
+    material = _CHAIN_MATERIAL.encode(
+        [seq, _timestamp(occurred_at), actor, event_type, incident_id, payload, prev_hash]
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def record(*, db_session: Session, event: AuditEvent, actor: str) -> AuditEventRow:
-    """Append ``event`` to the chain in the caller's transaction."""
-    # Updating the head row first takes its write lock (a row lock on PostgreSQL, the
+# Built once: appending is on the path of every change breachdesk makes.
+_HEAD = AuditHead.__table__
+_ADVANCE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ROW_ID)
+    .values(seq=_HEAD.c.seq + 1)
+    .returning(_HEAD.c.seq, _HEAD.c.hash)
+)
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ROW_ID).values(hash=bindparam("new_hash"))
+_INSERT_EVENT = insert(AuditEventRow.__table__)
+
+
+def record(*, db_session: Session, event: AuditEvent, actor: str) -> tuple[int, str]:
+    """Append ``event`` to the chain in the caller's transaction; returns (seq, hash).
+
+    The caller flushes the rows the event refers to first, so their ids exist.
+    """
+    # Advancing the head row first takes its write lock (a row lock on PostgreSQL, the
     # database write lock on SQLite), so concurrent appenders queue here instead of
-    # forking the chain.
-    db_session.execute(
-        update(AuditHead).where(AuditHead.id == HEAD_ROW_ID).values(seq=AuditHead.seq)
-    )
-    head = db_session.execute(
-        select(AuditHead)
-        .where(AuditHead.id == HEAD_ROW_ID)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    # forking the chain; RETURNING hands back the new number and the previous hash.
+    seq, prev_hash = db_session.execute(_ADVANCE_HEAD).one()
     occurred_at = utcnow()
-    payload = canonical_json(event.payload())
-    row = AuditEventRow(
-        seq=head.seq + 1,
-        occurred_at=occurred_at,
-        actor=actor,
-        event_type=event.event_type,
-        incident_id=event.incident_id,
-        payload=payload,
-        prev_hash=head.hash,
-    )
-    row.hash = chain_hash(
-        seq=row.seq,
-        occurred_at=occurred_at,
-        actor=actor,
-        event_type=row.event_type,
-        incident_id=row.incident_id,
-        payload=payload,
-        prev_hash=row.prev_hash,
-    )
-    db_session.add(row)
-    head.seq, head.hash = row.seq, row.hash
-    db_session.flush()
-    return row
+    row = {
+        "seq": seq,
+        "occurred_at": occurred_at,
+        "actor": actor,
+        "event_type": event.event_type,
+        "incident_id": event.incident_id,
+        "payload": canonical_json(event.payload()),
+        "prev_hash": prev_hash,
+    }
+    row["hash"] = chain_hash(**row)
+    db_session.execute(_INSERT_EVENT, row)
+    db_session.execute(_SET_HEAD_HASH, {"new_hash": row["hash"]})
+    return seq, row["hash"]
 
 
 def verify(*, db_session: Session) -> VerifyResult:
     """Walk the whole chain in order and report the first event that does not hold."""
-    head = db_session.get(AuditHead, HEAD_ROW_ID)
+    head = db_session.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ROW_ID)
+    ).one_or_none()
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
     problem: ChainProblem | None = None
-    for row in _rows_in_order(db_session):
-        problem = _check_row(row, expected_seq, prev_hash)
+    for seq, occurred_at, actor, event_type, incident_id, payload, linked, stored in _rows_in_order(
+        db_session
+    ):
+        if seq != expected_seq:
+            problem = _missing(expected_seq, seq)
+        elif linked != prev_hash:
+            problem = ChainProblem(
+                seq,
+                f"event {seq} does not follow event {seq - 1} "
+                "(events were reordered, or one was inserted)",
+            )
+        elif stored != chain_hash(
+            seq=seq,
+            occurred_at=occurred_at,
+            actor=actor,
+            event_type=event_type,
+            incident_id=incident_id,
+            payload=payload,
+            prev_hash=linked,
+        ):
+            problem = ChainProblem(seq, f"event {seq} was changed after it was written")
         if problem:
             break
         checked += 1
-        expected_seq, prev_hash = row.seq + 1, row.hash
+        expected_seq, prev_hash = seq + 1, stored
     last_seq = expected_seq - 1
     if problem is None and head is None:
         problem = ChainProblem(0, "the chain's head record is missing")
@@ -154,32 +179,13 @@ def _rows_in_order(db_session: Session) -> Iterator[Any]:
         last_seq = rows[-1].seq
 
 
-def _check_row(row: Any, expected_seq: int, prev_hash: str) -> ChainProblem | None:
-    if row.seq > expected_seq:
-        missing = (
-            f"event {expected_seq} is"
-            if row.seq == expected_seq + 1
-            else f"events {expected_seq} to {row.seq - 1} are"
-        )
-        return ChainProblem(expected_seq, f"{missing} missing (deleted)")
-    if row.prev_hash != prev_hash:
-        return ChainProblem(
-            row.seq,
-            f"event {row.seq} does not follow event {row.seq - 1} "
-            "(events were reordered, or one was inserted)",
-        )
-    recomputed = chain_hash(
-        seq=row.seq,
-        occurred_at=row.occurred_at,
-        actor=row.actor,
-        event_type=row.event_type,
-        incident_id=row.incident_id,
-        payload=row.payload,
-        prev_hash=row.prev_hash,
+def _missing(expected_seq: int, found_seq: int) -> ChainProblem:
+    missing = (
+        f"event {expected_seq} is"
+        if found_seq == expected_seq + 1
+        else f"events {expected_seq} to {found_seq - 1} are"
     )
-    if recomputed != row.hash:
-        return ChainProblem(row.seq, f"event {row.seq} was changed after it was written")
-    return None
+    return ChainProblem(expected_seq, f"{missing} missing (deleted)")
 
 
 def export(*, db_session: Session, since: datetime | None = None) -> Iterator[dict[str, Any]]:

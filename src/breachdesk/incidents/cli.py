@@ -22,7 +22,7 @@ from breachdesk.inputs import load_yaml_mapping, parse_model
 org_app = new_app("Organisations: who was breached, their domains, senders and signatory.")
 incident_app = new_app("Incidents and the numbered revisions of their facts.")
 
-FROM_FILE = typer.Option(..., "--from", exists=False, help="YAML file (see docs/formats.md).")
+FROM_FILE = typer.Option(..., "--from", help="YAML file (see docs/formats.md).")
 JSON_OUTPUT = typer.Option(False, "--json", help="Print JSON.")
 
 

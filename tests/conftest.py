@@ -1,0 +1,125 @@
+"""Fixtures: every database test runs on SQLite, and on PostgreSQL when
+BREACHDESK_TEST_DATABASE_URL names a database the suite may empty."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner, Result
+
+from breachdesk.cli import app
+from breachdesk.db import Base, Database
+from breachdesk.migrations import upgrade
+from breachdesk.models import import_all_models
+
+POSTGRES_URL = os.environ.get("BREACHDESK_TEST_DATABASE_URL")
+POSTGRES_SKIP = "BREACHDESK_TEST_DATABASE_URL is not set: the PostgreSQL half is skipped"
+GENESIS = "0" * 64
+
+
+def pytest_report_header() -> str:
+    if POSTGRES_URL:
+        return "breachdesk: database tests run on SQLite and PostgreSQL"
+    return f"breachdesk: {POSTGRES_SKIP}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating each time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    upgrade(database.engine)
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    if not POSTGRES_URL:
+        pytest.skip(POSTGRES_SKIP)
+    database = Database(POSTGRES_URL)
+    with database.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    upgrade(database.engine)
+    database.dispose()
+    return POSTGRES_URL
+
+
+def _empty_postgres(url: str) -> None:
+    import_all_models()
+    database = Database(url)
+    tables = ", ".join(
+        table.name for table in Base.metadata.sorted_tables if table.name != "audit_head"
+    )
+    with database.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.execute(text(f"UPDATE audit_head SET seq = 0, hash = '{GENESIS}'"))
+    database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty, migrated database of each kind."""
+    if request.param == "sqlite":
+        path = tmp_path / "breachdesk.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_migrated")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def db_session(database: Database) -> Iterator:
+    """A session for service-level tests; tests commit when they need to."""
+    session = database.session_factory()
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def settings_env(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, data_dir: Path
+) -> dict[str, str]:
+    """Point the BREACHDESK_* settings at this test's database and data dir."""
+    for name in list(os.environ):
+        if name.startswith("BREACHDESK_") and name != "BREACHDESK_TEST_DATABASE_URL":
+            monkeypatch.delenv(name)
+    env = {"BREACHDESK_DATABASE_URL": database_url, "BREACHDESK_DATA_DIR": str(data_dir)}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+RunCli = Callable[..., Result]
+
+
+@pytest.fixture
+def run_cli(settings_env: dict[str, str]) -> RunCli:
+    """Run ``breachdesk ARGS`` against this test's database, as a user would."""
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(app, [str(arg) for arg in args], input=input)
+
+    return run

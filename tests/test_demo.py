@@ -1,0 +1,66 @@
+"""The demo builds the story in a fresh data dir and never touches anyone else's."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+from typer.testing import CliRunner
+
+from breachdesk.cli import app
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    for name in ("BREACHDESK_DATABASE_URL", "BREACHDESK_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    data_dir = tmp_path / "demo"
+
+    def run(*args: str):
+        return CliRunner().invoke(app, ["demo", "--data-dir", str(data_dir), "--no-serve", *args])
+
+    return data_dir, run
+
+
+def test_the_demo_tells_a_breach_in_two_instalments(demo, monkeypatch):
+    data_dir, run = demo
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert "SCOPE EXPANSION of disclosed revision 1" in result.output
+    assert "chain intact" in result.output
+    accounts = data_dir / "demo-accounts.txt"
+    assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
+    roles = {line.split("\t")[1] for line in accounts.read_text().splitlines()[1:]}
+    assert roles == {"admin", "lead", "legal_approver", "comms_approver", "agent", "auditor"}
+
+    monkeypatch.setenv("BREACHDESK_DATA_DIR", str(data_dir))
+    listed = json.loads(CliRunner().invoke(app, ["incident", "list", "--json"]).output)
+    assert listed[0]["scope_expansion"] is True
+    assert CliRunner().invoke(app, ["audit", "verify"]).exit_code == 0
+
+
+def test_the_demo_rebuilds_its_own_data_dir(demo):
+    _data_dir, run = demo
+    assert run().exit_code == 0
+    again = run()
+    assert again.exit_code == 0, again.output
+    assert "incident 1 " in again.output
+
+
+def test_the_demo_refuses_a_data_dir_it_did_not_create(demo):
+    data_dir, run = demo
+    data_dir.mkdir()
+    (data_dir / "breachdesk.sqlite3").write_text("a real response")
+    result = run()
+    assert result.exit_code == 2
+    assert "did not create; refusing to touch it" in result.output
+    assert (data_dir / "breachdesk.sqlite3").read_text() == "a real response"
+
+
+def test_the_demo_never_writes_to_the_configured_database(demo, monkeypatch, tmp_path):
+    _data_dir, run = demo
+    production = tmp_path / "production.sqlite3"
+    monkeypatch.setenv("BREACHDESK_DATABASE_URL", f"sqlite:///{production}")
+    assert run().exit_code == 0
+    assert not production.exists()
