@@ -98,3 +98,33 @@ def test_a_disabled_account_does_not_log_in(db_session):
     user = make_staff(db_session, "cam")
     user.active = False
     assert security.authenticate(db_session=db_session, email=user.email, password=PASSWORD) is None
+
+
+def test_an_admin_resets_a_password(run_cli, password_file, tmp_path, database):
+    run_cli(
+        "user",
+        "add",
+        "lou@acme.example",
+        "--role",
+        "legal_approver",
+        "--password-file",
+        password_file,
+    )
+    new_password = tmp_path / "new"
+    new_password.write_text("a much better passphrase")
+    result = run_cli("user", "set-password", "LOU@acme.example", "--password-file", new_password)
+    assert result.exit_code == 0, result.output
+    with database.session() as session:
+        assert security.authenticate(
+            db_session=session, email="lou@acme.example", password="a much better passphrase"
+        )
+        assert not security.authenticate(
+            db_session=session, email="lou@acme.example", password=PASSWORD
+        )
+    assert "staff.password_changed" in run_cli("audit", "export").output
+
+
+def test_a_password_reset_for_an_unknown_account_is_refused(run_cli, password_file):
+    result = run_cli("user", "set-password", "ghost@acme.example", "--password-file", password_file)
+    assert result.exit_code == 2
+    assert "no staff account ghost@acme.example" in result.output

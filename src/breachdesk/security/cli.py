@@ -9,7 +9,7 @@ from rich.progress import Progress
 
 from breachdesk.clitools import cli_actor, cli_session, new_app, print_json
 from breachdesk.config import get_settings
-from breachdesk.inputs import InputError, parse_model
+from breachdesk.inputs import InputError, NotFound, parse_model
 from breachdesk.security import crypto, service
 from breachdesk.security.models import Role
 from breachdesk.security.schemas import StaffUserCreate, StaffUserRead
@@ -41,6 +41,30 @@ def add_user(
         except service.StaffUserExists as error:
             raise InputError(f"EMAIL: {error}") from error
     typer.echo(f"added {user.email} as {user.role.value}")
+
+
+@user_app.command("set-password")
+def set_password(
+    email: str = typer.Argument(..., help="The staff member's email address."),
+    password_file: Path | None = typer.Option(
+        None, help="Read the new password from this file instead of prompting."
+    ),
+) -> None:
+    """Set a new password for a staff account."""
+    with cli_session() as db_session:
+        user = service.get_by_email(db_session=db_session, email=email)
+        if user is None:
+            raise NotFound(f"EMAIL: no staff account {email.strip().lower()}")
+        password = _read_password(password_file)
+        checked = parse_model(
+            StaffUserCreate,
+            {"email": user.email, "role": user.role, "password": password},
+            source="user",
+        )
+        service.set_password(
+            db_session=db_session, user=user, password=checked.password, actor=cli_actor()
+        )
+    typer.echo(f"password changed for {user.email}")
 
 
 def _read_password(password_file: Path | None) -> str:

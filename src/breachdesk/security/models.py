@@ -12,7 +12,7 @@ from breachdesk.db import Base, UTCDateTime, utcnow
 
 
 class Role(enum.StrEnum):
-    """What a staff member may do. docs/roles in README; checked on every route and command."""
+    """What a staff member may do in breachdesk."""
 
     ADMIN = "admin"
     LEAD = "lead"

@@ -52,7 +52,6 @@ def create_user(*, db_session: Session, user_in: StaffUserCreate, actor: str) ->
 
 
 def set_password(*, db_session: Session, user: StaffUser, password: str, actor: str) -> None:
-    StaffUserCreate(email=user.email, role=user.role, password=password)  # same rules
     user.password_hash = _hasher.hash(password)
     audit.record(
         db_session=db_session,
@@ -75,8 +74,6 @@ def authenticate(*, db_session: Session, email: str, password: str) -> StaffUser
         return None
     if user is None or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
     return user
 
 
