@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -134,11 +135,18 @@ def build_story(settings: Settings) -> None:
             f"audit trail   {result.events_checked} events, chain "
             f"{'intact' if result.intact else 'BROKEN'}; head {result.head_hash[:16]}…"
         )
-        say(
-            f"\nTry: BREACHDESK_DATA_DIR={settings.data_dir} breachdesk incident show {incident_id}"
-        )
+        try_it = f"BREACHDESK_DATA_DIR={settings.data_dir} {command_name()} incident show"
+        say(f"\nTry: {try_it} {incident_id}")
     finally:
         database.dispose()
+
+
+def command_name() -> str:
+    """How the user can run breachdesk from here: the venv's script if it is not on PATH."""
+    script = Path(sys.executable).parent / "breachdesk"
+    if shutil.which("breachdesk") == str(script) or not script.exists():
+        return "breachdesk"
+    return os.path.relpath(script)
 
 
 def create_staff(db_session) -> list[tuple[str, str, str]]:

@@ -90,7 +90,11 @@ class FactDiff:
 
 
 def _window_text(window: tuple[str | None, str | None]) -> str:
-    return f"{window[0] or '?'} .. {window[1] or '?'}"
+    def short(moment: str | None) -> str:
+        # 2026-09-01T00:00:00+00:00 reads as 2026-09-01 00:00 (all times are UTC)
+        return moment[:16].replace("T", " ") if moment else "?"
+
+    return f"{short(window[0])} .. {short(window[1])} UTC"
 
 
 def diff_revisions(a: FactRevision, b: FactRevision) -> FactDiff:
