@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
@@ -39,6 +39,15 @@ class BreachdeskGroup(TyperGroup):
             return super().invoke(ctx)
         except USER_ERRORS as error:
             typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(USER_ERROR_EXIT) from error
+        except IntegrityError as error:
+            # Two people changed the same thing at once (say, both revised an incident's
+            # facts); the database kept one change whole and refused the other.
+            typer.echo(
+                "error: this change conflicts with one made at the same time and was not "
+                "saved; check the current state and run the command again",
+                err=True,
+            )
             raise typer.Exit(USER_ERROR_EXIT) from error
         except OperationalError as error:
             typer.echo(f"error: cannot use the database: {error.orig}", err=True)

@@ -86,7 +86,10 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # Take the write lock when the transaction starts. A deferred transaction that
+        # reads, then writes after another process wrote, fails at once with "database
+        # is locked"; an immediate one waits its turn (up to busy_timeout) instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -176,3 +176,39 @@ def test_unknown_incidents_and_revisions_are_named(run_cli, incident_id):
     result = run_cli("incident", "diff", "1", "1", "7")
     assert result.exit_code == 2
     assert "has no revision 7 (it has 1 to 1)" in result.output
+
+
+def test_two_leads_revising_at_once_lose_nothing_and_are_told(
+    run_cli, incident_id, tmp_path, database_url, monkeypatch
+):
+    from breachdesk.incidents import service
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite transactions take the write lock at once: the colleague waits")
+    path = write_yaml(tmp_path / "facts.yaml", facts(people_affected=2000))
+    real_revise = service.revise_facts
+
+    def revise_after_a_colleague(**kwargs):
+        # A colleague's revision lands between this command reading the incident and
+        # writing its own.
+        colleague = Database(database_url)
+        with colleague.session() as session:
+            incident = service.get_incident(db_session=session, incident_id=1)
+            real_revise(
+                db_session=session,
+                incident=incident,
+                reason="colleague",
+                facts_in=kwargs["facts_in"],
+                actor="test:colleague",
+            )
+        colleague.dispose()
+        return real_revise(**kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(service, "revise_facts", revise_after_a_colleague)
+        result = run_cli("incident", "revise", "1", "--from", path, "--reason", "mine")
+    assert result.exit_code == 2
+    assert "conflicts with one made at the same time" in result.output
+    shown = json.loads(run_cli("incident", "show", "1", "--json").output)
+    assert [r["reason"] for r in shown["revisions"]] == ["Initial facts", "colleague"]
+    assert run_cli("audit", "verify").exit_code == 0

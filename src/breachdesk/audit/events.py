@@ -31,7 +31,7 @@ class AuditEvent:
 
     @property
     def incident_id(self) -> int | None:
-        """The incident the event belongs to, when it belongs to one."""
+        """The incident the event belongs to: its ``incident`` field, when it has one."""
         return getattr(self, "incident", None)
 
     def payload(self) -> dict[str, Any]:

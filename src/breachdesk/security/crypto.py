@@ -21,6 +21,7 @@ import json
 import os
 import secrets
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,7 +74,7 @@ class Keyring:
     key_file: Path | None = field(default=None)
 
     @classmethod
-    def from_keys(cls, active: bytes, index_key: bytes, retired: list[bytes] = ()) -> Keyring:
+    def from_keys(cls, active: bytes, index_key: bytes, retired: Sequence[bytes] = ()) -> Keyring:
         keys = {key_id(key): key for key in retired}
         keys[key_id(active)] = active
         return cls(active_id=key_id(active), data_keys=keys, index_key=index_key)

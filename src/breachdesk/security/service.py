@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from breachdesk.audit import service as audit
 from breachdesk.db import Base
-from breachdesk.security.crypto import Keyring
+from breachdesk.security.crypto import CIPHERTEXT_VERSION, Keyring
 from breachdesk.security.events import (
     DataKeysRotated,
     StaffPasswordChanged,
@@ -104,7 +104,7 @@ def reencrypt_batch(
     table = column.table
     (primary_key,) = table.primary_key.columns
     context = f"{table.name}.{column.name}"
-    prefix = f"v1:{keyring.active_id}:"
+    prefix = f"{CIPHERTEXT_VERSION}:{keyring.active_id}:"
     rows = db_session.execute(
         select(primary_key, column)
         .where(column.is_not(None), ~column.startswith(prefix, autoescape=True))
