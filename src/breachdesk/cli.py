@@ -10,6 +10,7 @@ from breachdesk.clitools import new_app, open_database
 from breachdesk.demo import demo_command
 from breachdesk.incidents.cli import incident_app, org_app
 from breachdesk.migrations import upgrade
+from breachdesk.people.cli import import_app, people_app
 from breachdesk.security.cli import keys_app, user_app
 
 app = new_app("Run a company's communication with its customers after a data breach.")
@@ -55,4 +56,6 @@ app.add_typer(user_app, name="user")
 app.add_typer(keys_app, name="keys")
 app.add_typer(org_app, name="org")
 app.add_typer(incident_app, name="incident")
+app.add_typer(import_app, name="import")
+app.add_typer(people_app, name="people")
 app.command("demo")(demo_command)

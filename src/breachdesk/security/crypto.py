@@ -7,8 +7,8 @@ bound into the ciphertext as associated data: a value copied into another column
 no longer decrypts.
 
 Blind indexes are HMAC-SHA256 under a separate index key over a normalised value,
-for equality look-ups without decrypting. The index key does not rotate with the
-data keys: rotating it would mean recomputing every index.
+truncated to 128 bits, for equality look-ups without decrypting. The index key does
+not rotate with the data keys: rotating it would mean recomputing every index.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from breachdesk.config import Settings
 CIPHERTEXT_VERSION = "v1"
 KEY_BYTES = 32
 NONCE_BYTES = 12
+BLIND_INDEX_BYTES = 16
 KEY_FILE_NAME = "keys.json"
 
 
@@ -113,9 +114,35 @@ class Keyring:
     def needs_reencryption(self, token: str) -> bool:
         return _split(token)[1] != self.active_id
 
+    def encrypt_many(self, plaintexts: list[str], *, context: str) -> list[str]:
+        """``encrypt`` for a batch: one cipher object and one call for all the nonces."""
+        cipher = AESGCM(self.data_keys[self.active_id])
+        nonces = secrets.token_bytes(NONCE_BYTES * len(plaintexts))
+        associated = context.encode("utf-8")
+        prefix = f"{CIPHERTEXT_VERSION}:{self.active_id}:"
+        encode = base64.urlsafe_b64encode
+        results = []
+        for position, plaintext in enumerate(plaintexts):
+            nonce = nonces[position * NONCE_BYTES : (position + 1) * NONCE_BYTES]
+            sealed = cipher.encrypt(nonce, plaintext.encode("utf-8"), associated)
+            results.append(prefix + encode(nonce + sealed).decode("ascii"))
+        return results
+
     def blind_index(self, normalised_value: str, *, context: str) -> str:
+        """128 bits of HMAC-SHA256 as hex; equal inputs give equal indexes."""
         message = context.encode("utf-8") + b"\0" + normalised_value.encode("utf-8")
-        return hmac.new(self.index_key, message, hashlib.sha256).hexdigest()
+        return hmac.digest(self.index_key, message, "sha256")[:BLIND_INDEX_BYTES].hex()
+
+    def blind_index_many(self, values: list[str | None], *, context: str) -> list[str | None]:
+        """``blind_index`` for a batch; None stays None."""
+        prefix = context.encode("utf-8") + b"\0"
+        key, digest = self.index_key, hmac.digest
+        return [
+            None
+            if value is None
+            else digest(key, prefix + value.encode("utf-8"), "sha256")[:BLIND_INDEX_BYTES].hex()
+            for value in values
+        ]
 
 
 def _split(token: str) -> tuple[str, str, str]:

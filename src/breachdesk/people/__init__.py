@@ -1,0 +1,1 @@
+"""Affected people per incident: import, normalisation, deduplication, quarantine."""
