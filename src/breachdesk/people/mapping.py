@@ -79,6 +79,7 @@ _SYNONYMS = {
 _HEADER_TO_FIELD = {
     synonym: target for target, words in _SYNONYMS.items() for synonym in words.split()
 }
+_REPEATED_HEADER = re.compile(r"^(.*) \((\d+)\)$")
 _ELEMENT_FLAG = re.compile(r"^(?:exposed|element|breached)_(?P<element>[a-z_]+)$")
 
 # Headers and value patterns that mean a column holds the stolen values themselves.
@@ -211,6 +212,11 @@ def _auto_target(header: str) -> str | DataElement | None:
     key = header_key(header)
     if key in _HEADER_TO_FIELD:
         return _HEADER_TO_FIELD[key]
+    # A repeated header ("email (2)", see unique_headers) feeds the same field when that
+    # field takes several columns; a second last_name column is left out.
+    repeated = _REPEATED_HEADER.match(header)
+    if repeated and _HEADER_TO_FIELD.get(header_key(repeated.group(1))) in MULTI_FIELDS:
+        return _HEADER_TO_FIELD[header_key(repeated.group(1))]
     match = _ELEMENT_FLAG.match(key)
     if match and match.group("element") in DataElement.__members__.values():
         return DataElement(match.group("element"))

@@ -261,7 +261,7 @@ def _as_list(columns: list[pl.Series], height: int) -> pl.Series:
     if not columns:
         return pl.Series([[]] * height, dtype=pl.List(pl.String))
     return (
-        pl.DataFrame(columns)
+        pl.DataFrame([column.alias(f"_{i}") for i, column in enumerate(columns)])
         .select(pl.concat_list(pl.all()).list.drop_nulls().list.unique(maintain_order=True))
         .to_series()
     )
