@@ -25,15 +25,14 @@ def allocate_ids(db_session: Session, table: Table, count: int) -> list[int]:
         return []
     connection = db_session.connection()
     if connection.dialect.name == "postgresql":
-        return list(
-            connection.execute(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                    "FROM generate_series(1, :count)"
-                ),
-                {"table": table.name, "count": count},
-            ).scalars()
-        )
+        # One row holding an array: fetching 100,000 single-value rows costs seconds.
+        return connection.execute(
+            text(
+                "SELECT array_agg(nextval(pg_get_serial_sequence(:table, 'id'))) "
+                "FROM generate_series(1, :count)"
+            ),
+            {"table": table.name, "count": count},
+        ).scalar_one()
     # SQLite transactions hold the write lock from their start (see db.py), so no
     # other writer can take these numbers before this transaction commits.
     highest = connection.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {table.name}"))  # noqa: S608

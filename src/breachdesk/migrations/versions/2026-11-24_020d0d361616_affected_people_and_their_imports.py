@@ -1,8 +1,8 @@
 """affected people and their imports
 
-Revision ID: 926373306c77
+Revision ID: 020d0d361616
 Revises: 8c87ddd6f76c
-Create Date: 2026-11-24 01:55:55.030665
+Create Date: 2026-11-24 02:12:45.191038
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import breachdesk.db
 
-revision: str = "926373306c77"
+revision: str = "020d0d361616"
 down_revision: str | None = "8c87ddd6f76c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -110,17 +110,6 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_affected_person_identity_index", ["incident_id", "identity_index"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_affected_person_import_id"), ["import_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_affected_person_jurisdiction"), ["jurisdiction"], unique=False
-        )
-        batch_op.create_index(
-            "ix_affected_person_name_postcode_index",
-            ["incident_id", "name_postcode_index"],
-            unique=False,
         )
 
     op.create_table(
@@ -220,9 +209,6 @@ def downgrade() -> None:
 
     op.drop_table("import_issue")
     with op.batch_alter_table("affected_person", schema=None) as batch_op:
-        batch_op.drop_index("ix_affected_person_name_postcode_index")
-        batch_op.drop_index(batch_op.f("ix_affected_person_jurisdiction"))
-        batch_op.drop_index(batch_op.f("ix_affected_person_import_id"))
         batch_op.drop_index("ix_affected_person_identity_index")
         batch_op.drop_index("ix_affected_person_external_id")
         batch_op.drop_index("ix_affected_person_email_index")
