@@ -8,9 +8,9 @@ import traceback
 from pathlib import Path
 
 import pytest
-from tests.factories import make_incident
 
 from breachdesk.db import Database
+from tests.factories import make_incident
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import io
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from tests.people.conftest import HEADER, import_json, person, write_csv
 
 

@@ -8,10 +8,10 @@ import json
 
 import polars as pl
 import pytest
-from tests.people.conftest import HEADER, import_json, person, write_csv
 
 from breachdesk.audit import service as audit
 from breachdesk.db import Database
+from tests.people.conftest import HEADER, import_json, person, write_csv
 
 
 def report_rows(summary: dict) -> list[dict]:
