@@ -18,7 +18,9 @@ def demo(tmp_path, monkeypatch):
     data_dir = tmp_path / "demo"
 
     def run(*args: str):
-        return CliRunner().invoke(app, ["demo", "--data-dir", str(data_dir), "--no-serve", *args])
+        return CliRunner().invoke(
+            app, ["demo", "--data-dir", str(data_dir), "--no-serve", "--people", "3000", *args]
+        )
 
     return data_dir, run
 
@@ -28,6 +30,8 @@ def test_the_demo_tells_a_breach_in_two_instalments(demo, monkeypatch):
     result = run()
     assert result.exit_code == 0, result.output
     assert "SCOPE EXPANSION of disclosed revision 1" in result.output
+    assert "3,000 rows imported" in result.output
+    assert "counts reconcile" in result.output
     assert "chain intact" in result.output
     accounts = data_dir / "demo-accounts.txt"
     assert stat.S_IMODE(accounts.stat().st_mode) == 0o600

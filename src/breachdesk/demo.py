@@ -24,12 +24,17 @@ from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import Disclosure
 from breachdesk.incidents.schemas import FactsIn, IncidentCreate, OrganisationCreate
 from breachdesk.inputs import InputError
+from breachdesk.people.flows import REPORTS_DIR, import_people
+from breachdesk.people.mapping import MappingFile
+from breachdesk.people.synth import write_synthetic_people
 from breachdesk.security import service as security
 from breachdesk.security.crypto import load_keyring
 from breachdesk.security.models import Role
 from breachdesk.security.schemas import StaffUserCreate
 
 MARKER = ".breachdesk-demo"
+DEMO_PEOPLE = 100_000
+DEMO_SEED = 2013
 ACTOR = "demo"
 DEMO_DOMAIN = "northwind-outfitters.example"
 
@@ -41,13 +46,16 @@ def demo_command(
     serve: bool = typer.Option(
         True, "--serve/--no-serve", help="Serve the web app when the story is built."
     ),
+    people: int = typer.Option(
+        DEMO_PEOPLE, "--people", min=1, max=10_000_000, help="How many synthetic people."
+    ),
 ) -> None:
     """Build a fictional organisation and breach response in a fresh data dir."""
     prepare_data_dir(data_dir)
     # The demo always uses its own SQLite file, whatever BREACHDESK_DATABASE_URL says,
     # so it can never write into a real response's database.
     settings = get_settings().model_copy(update={"data_dir": data_dir, "database_url": None})
-    build_story(settings)
+    build_story(settings, people)
     if serve:
         from breachdesk.main import run_server
 
@@ -68,7 +76,7 @@ def prepare_data_dir(data_dir: Path) -> None:
     (data_dir / MARKER).write_text("created by `breachdesk demo`; rebuilt on each run\n")
 
 
-def build_story(settings: Settings) -> None:
+def build_story(settings: Settings, people: int = DEMO_PEOPLE) -> None:
     now = utcnow().replace(microsecond=0)
     load_keyring(settings)  # creates the data dir's key file
     database = Database.from_settings(settings)
@@ -129,6 +137,8 @@ def build_story(settings: Settings) -> None:
                 for line in change.lines()[1:]:
                     say(f"  {line}")
 
+        import_demo_people(settings, database, incident_id, people)
+
         with database.session() as db_session:
             result = audit.verify(db_session=db_session)
         say(
@@ -139,6 +149,31 @@ def build_story(settings: Settings) -> None:
         say(f"\nTry: {try_it} {incident_id}")
     finally:
         database.dispose()
+
+
+def import_demo_people(
+    settings: Settings, database: Database, incident_id: int, count: int
+) -> None:
+    """A synthetic customer list, with the duplicates and bad rows real lists have."""
+    path = settings.data_dir / "demo-people.csv"
+    synth = write_synthetic_people(path=path, count=count, seed=DEMO_SEED)
+    summary = import_people(
+        database=database,
+        keyring=load_keyring(settings),
+        incident_id=incident_id,
+        path=path,
+        mapping=MappingFile(),
+        reports_dir=settings.data_dir / REPORTS_DIR,
+        actor=ACTOR,
+    )
+    typer.echo(
+        f"people        {synth.rows_written:,} rows imported in {summary.seconds:,.1f} s: "
+        f"{summary.people_created:,} people, {summary.rows_merged:,} duplicates merged, "
+        f"{summary.rows_quarantined:,} quarantined, {summary.near_duplicates:,} "
+        f"near-duplicates to review; counts "
+        f"{'reconcile' if summary.reconciles else 'DO NOT RECONCILE'}"
+    )
+    typer.echo(f"              issues report: {summary.quarantine_report}")
 
 
 def command_name() -> str:

@@ -339,3 +339,22 @@ def test_parquet_jsonl_and_xlsx_files_import_alike(run_cli, incident, tmp_path):
         code, summary = import_json(run_cli, tmp_path / name, incident)
         assert code == 0, (name, summary)
         assert summary["rows_read"] == 3
+
+
+def test_countries_are_understood_in_their_own_language_and_never_guessed(
+    run_cli, incident, tmp_path
+):
+    rows = [
+        person(1, country="Deutschland", state="", postcode="10115", city="Berlin"),
+        person(2, country="Atlantis", state="", postcode="78701"),
+    ]
+    code, summary = import_json(run_cli, write_csv(tmp_path / "c.csv", HEADER, rows), incident)
+    assert code == 0, summary
+    people = {
+        p["external_id"]: p
+        for p in json.loads(run_cli("people", "list", "--incident", incident, "--json").output)
+    }
+    assert people["C00001"]["jurisdiction"] == "DE"
+    # An unknown country is reported, and its postcode is not taken for a Texas ZIP.
+    assert people["C00002"]["jurisdiction"] is None
+    assert people["C00002"]["jurisdiction_source"] == "unknown"

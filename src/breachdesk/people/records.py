@@ -170,7 +170,10 @@ def _normalise(frame: pl.DataFrame, plan: ColumnPlan, issues: list[Issue]) -> pl
         _record_problems(rows, checked["problem"], frame[source], source, issues)
         phones.append(checked["phone"])
 
-    is_us = country.is_null() | country.is_in(US_AREAS)
+    # A blank country means the US (lists are mostly domestic); a country given but not
+    # recognised does not, so its ZIP-like postcode is never read as a US state.
+    country_given = normalise.normalise_text(_column(frame, plan, "country")).is_not_null()
+    is_us = (country.is_null() & ~country_given) | country.is_in(US_AREAS)
     us = normalise.normalise_us_addresses(
         _column(frame, plan, "address_line1"),
         _column(frame, plan, "address_line2"),
@@ -179,11 +182,15 @@ def _normalise(frame: pl.DataFrame, plan: ColumnPlan, issues: list[Issue]) -> pl
         _column(frame, plan, "postcode"),
         _column(frame, plan, "address"),
     )
+    # An address problem may lie in any of its parts: report them together.
+    address_text = pl.DataFrame(
+        [_column(frame, plan, part) for part in ("address", "city", "state", "postcode")]
+    ).select(pl.concat_str(pl.all(), separator=" ", ignore_nulls=True).str.strip_chars())
     _record_problems(
         rows,
         us["problem"].zip_with(is_us, pl.Series([None] * len(rows), dtype=pl.String)),
-        _column(frame, plan, "state"),
-        column_name.get("state") or column_name.get("address"),
+        address_text.to_series(),
+        "address",
         issues,
     )
     plain = {
