@@ -11,6 +11,7 @@ from breachdesk.demo import demo_command
 from breachdesk.incidents.cli import incident_app, org_app
 from breachdesk.migrations import upgrade
 from breachdesk.people.cli import import_app, people_app
+from breachdesk.people.synth_cli import synth_app
 from breachdesk.security.cli import keys_app, user_app
 
 app = new_app("Run a company's communication with its customers after a data breach.")
@@ -58,4 +59,5 @@ app.add_typer(org_app, name="org")
 app.add_typer(incident_app, name="incident")
 app.add_typer(import_app, name="import")
 app.add_typer(people_app, name="people")
+app.add_typer(synth_app, name="synth")
 app.command("demo")(demo_command)
