@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from sqlalchemy import text
 
@@ -124,12 +125,12 @@ def measure_raw(csv_path: Path, url: str | None) -> dict:
         with database.engine.begin() as connection:
             connection.exec_driver_sql(f"CREATE TABLE raw_rows ({columns})")
             for batch in reader:
-                tuples = list(
-                    zip(
-                        *(batch.column(i).cast("string").to_pylist() for i in range(len(names))),
-                        strict=True,
-                    )
+                # PostgreSQL text cannot hold NUL; the import quarantines such rows.
+                columns_text = (
+                    pc.replace_substring(batch.column(i).cast("string"), "\x00", "").to_pylist()
+                    for i in range(len(names))
                 )
+                tuples = list(zip(*columns_text, strict=True))
                 rows += len(tuples)
                 if connection.dialect.name == "postgresql":
                     cursor = connection.connection.driver_connection.cursor()
