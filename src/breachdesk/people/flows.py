@@ -1,10 +1,10 @@
 """Importing an affected-people file into an incident: the whole flow.
 
 Each chunk of rows is prepared (normalised, checked), deduplicated and written in one
-transaction together with the import's progress, so an import killed at any point
-resumes at the first chunk it had not committed, and re-importing the same bytes is a
-no-op. The counts always reconcile: rows read = people created + rows merged into
-existing people + rows quarantined.
+transaction together with the import's progress (the last source row committed), so an
+import killed at any point resumes after the last row it committed, and re-importing
+the same bytes is a no-op. The counts always reconcile: rows read = people created +
+rows merged into existing people + rows quarantined.
 """
 
 from __future__ import annotations
@@ -122,9 +122,11 @@ def import_people(
         import_id = person_import.id
     filters = _load_filters(database, incident_id)
 
-    for index, raw in enumerate(chunks):
-        if index < person_import.chunks_done:
-            continue  # committed before an interruption
+    for raw in chunks:
+        # Rows up to rows_through were committed before an interruption.
+        if raw.last_row <= person_import.rows_through:
+            continue
+        raw = raw.after(person_import.rows_through)
         for attempt in range(1, CHUNK_ATTEMPTS + 1):
             try:
                 with database.session() as db_session:
@@ -138,7 +140,7 @@ def import_people(
                         filters=filters,
                         facts_bits=facts_bits,
                     )
-                    person_import.chunks_done = index + 1
+                    person_import.rows_through = raw.last_row
                     person_import.rows_read += prepared.rows_read
                     person_import.people_created += counts.people_created
                     person_import.rows_merged += counts.rows_merged

@@ -39,9 +39,13 @@ PERSON_COLUMNS = (
     "identity_index", "address_index", "import_id", "source_row",
 )  # fmt: skip
 SCALARS = (
-    "external_id", "first_name", "middle_name", "last_name", "suffix", "address_line1",
-    "address_line2", "city", "subdivision", "postcode", "country", "language",
-    "email_index", "name_postcode_index", "identity_index", "address_index",
+    "external_id", "first_name", "middle_name", "last_name", "suffix", "language",
+    "email_index", "name_postcode_index", "identity_index",
+)  # fmt: skip
+# An address is taken whole from one row, never assembled from parts of several.
+ADDRESS = (
+    "address_line1", "address_line2", "city", "subdivision", "postcode", "country",
+    "address_index",
 )  # fmt: skip
 
 
@@ -149,6 +153,11 @@ def _create_people(
     people = fresh.group_by("_group", maintain_order=True).agg(
         pl.col("_row").first(),
         *first_known,
+        pl.struct(*ADDRESS)
+        .filter(pl.col("has_postal"))
+        .first()
+        .fill_null(pl.struct(*ADDRESS).first())
+        .alias("_address"),
         pl.struct("jurisdiction", "jurisdiction_source")
         .filter(pl.col("jurisdiction").is_not_null())
         .first()
@@ -166,7 +175,7 @@ def _create_people(
         pl.col("no_contact").any(),
         pl.col("has_postal").any(),
     )
-    people = people.with_columns(
+    people = people.unnest("_address").with_columns(
         pl.col("_jurisdiction").struct.field("jurisdiction"),
         pl.coalesce(
             pl.col("_jurisdiction").struct.field("jurisdiction_source"), pl.col("_first_source")

@@ -74,7 +74,8 @@ class PersonImport(Base):
     status: Mapped[ImportStatus] = mapped_column(
         _enum(ImportStatus, "import_status"), nullable=False
     )
-    chunks_done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The highest source row committed: an interrupted import resumes after it.
+    rows_through: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     rows_read: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     people_created: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     rows_merged: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

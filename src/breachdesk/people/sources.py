@@ -59,6 +59,20 @@ class RawChunk:
     def size(self) -> int:
         return len(self.rows)
 
+    @property
+    def last_row(self) -> int:
+        return max([int(self.rows.max()) if self.size else 0, *(b.row for b in self.bad_rows)])
+
+    def after(self, row: int) -> RawChunk:
+        """The part of this chunk after source row ``row``."""
+        keep = self.rows > row
+        mask = pa.array(keep)
+        return RawChunk(
+            {name: values.filter(mask) for name, values in self.columns.items()},
+            self.rows[keep],
+            [bad for bad in self.bad_rows if bad.row > row],
+        )
+
 
 @dataclass(frozen=True)
 class SourceInfo:

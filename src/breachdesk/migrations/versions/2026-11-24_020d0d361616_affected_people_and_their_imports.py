@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("file_format", sa.String(length=16), nullable=False),
         sa.Column("mapping", sa.JSON(), nullable=False),
         sa.Column("status", sa.Enum("running", "completed", name="import_status"), nullable=False),
-        sa.Column("chunks_done", sa.Integer(), nullable=False),
+        sa.Column("rows_through", sa.Integer(), nullable=False),
         sa.Column("rows_read", sa.Integer(), nullable=False),
         sa.Column("people_created", sa.Integer(), nullable=False),
         sa.Column("rows_merged", sa.Integer(), nullable=False),
