@@ -80,7 +80,23 @@ def test_duplicates_merge_and_record_both_rows(run_cli, incident, tmp_path, data
     assert merges == [(4, 2, "email"), (5, 3, "external id"), (6, 2, "name+birth+postcode")]
 
 
-def test_a_second_file_merges_into_people_already_imported(run_cli, incident, tmp_path):
+def merge_reasons(database_url: str) -> list[str]:
+    from sqlalchemy import text
+
+    database = Database(database_url)
+    with database.engine.connect() as connection:
+        reasons = (
+            connection.execute(text("SELECT matched_on FROM person_merge ORDER BY id"))
+            .scalars()
+            .all()
+        )
+    database.dispose()
+    return list(reasons)
+
+
+def test_a_second_file_merges_into_people_already_imported(
+    run_cli, incident, tmp_path, database_url
+):
     first = write_csv(
         tmp_path / "a.csv", [*HEADER, "exposed_ssn"], [[*person(1), "Y"], [*person(2), ""]]
     )
@@ -97,6 +113,7 @@ def test_a_second_file_merges_into_people_already_imported(run_cli, incident, tm
     ann = next(p for p in people if p["external_id"] == "C00001")
     assert ann["elements"] == ["ssn", "payment_card"]
     assert ann["phones"] == ["+15125550142", "+15125550199"]
+    assert merge_reasons(database_url) == ["external id,email,name+birth+postcode"]
 
 
 def test_same_address_and_similar_name_is_reported_not_merged(run_cli, incident, tmp_path):

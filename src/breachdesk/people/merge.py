@@ -133,7 +133,7 @@ def _match_existing(
         pl.coalesce([f"_existing_{kind}" for kind in MERGE_KEY_ORDER]).alias("_row_existing"),
         pl.concat_str(
             [
-                pl.when(pl.col(f"_existing_{kind}").is_not_null()).then(pl.lit(kind))
+                pl.when(pl.col(f"_existing_{kind}").is_not_null()).then(pl.lit(MATCH_NAMES[kind]))
                 for kind in MERGE_KEY_ORDER
             ],
             ignore_nulls=True,
@@ -228,16 +228,17 @@ def _record_merges(
         followers = followers.with_columns(matched.fill_null("same person in file").alias("_on"))
         rows += followers.select(pl.col("_row"), "id", "_on").rows()
     if joining.height:
-        on = pl.col("_existing_key").replace(MATCH_NAMES).fill_null("same person in file")
-        on = (
-            pl.when(pl.col("_existing_key") == "").then(pl.lit("same person in file")).otherwise(on)
-        )
-        rows += joining.select("_row", "_existing", on.alias("_on")).rows()
+        # A row linked to the existing person only through another row of its group
+        # matched nothing itself.
+        on = pl.when(pl.col("_existing_key") == "").then(pl.lit("same person in file"))
+        rows += joining.select(
+            "_row", "_existing", on.otherwise(pl.col("_existing_key")).alias("_on")
+        ).rows()
     store.insert_rows(
         db_session,
         PersonMerge.__table__,
         ("import_id", "source_row", "person_id", "matched_on"),
-        [(person_import.id, row, person, matched[:20]) for row, person, matched in rows],
+        [(person_import.id, row, person, matched) for row, person, matched in rows],
     )
 
 

@@ -145,7 +145,8 @@ class PersonMerge(Base):
     person_id: Mapped[int] = mapped_column(
         ForeignKey("affected_person.id", ondelete="RESTRICT"), nullable=False, index=True
     )
-    matched_on: Mapped[str] = mapped_column(String(20), nullable=False)
+    # which keys matched: "email", "external id,email", "same person in file"…
+    matched_on: Mapped[str] = mapped_column(String(80), nullable=False)
 
 
 class NearDuplicate(Base):

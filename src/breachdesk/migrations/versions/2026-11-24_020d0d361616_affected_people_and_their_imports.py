@@ -174,7 +174,7 @@ def upgrade() -> None:
         sa.Column("import_id", sa.Integer(), nullable=False),
         sa.Column("source_row", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("matched_on", sa.String(length=20), nullable=False),
+        sa.Column("matched_on", sa.String(length=80), nullable=False),
         sa.ForeignKeyConstraint(
             ["import_id"],
             ["person_import.id"],
