@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from breachdesk.inputs import InputError
-from breachdesk.people import synth_data
 from breachdesk.people.synth import COLUMNS, SynthSummary, write_synthetic_people
+from breachdesk.people.synth import data as synth_data
 from breachdesk.people.synth_cli import synth_app
 
 ROWS = 200_000
