@@ -33,7 +33,7 @@ from breachdesk.people.mapping import (
     plan_columns,
     refuse_stolen_values,
 )
-from breachdesk.people.merge import KEYS, KeyFilters, write_chunk
+from breachdesk.people.merge import FILTERED_COLUMNS, KeyFilters, write_chunk
 from breachdesk.people.models import ImportIssue, ImportStatus, PersonImport
 from breachdesk.people.records import elements_to_bits, prepare_chunk
 from breachdesk.people.sources import open_source
@@ -239,9 +239,8 @@ def _start_or_resume(
 
 def _load_filters(database: Database, incident_id: int) -> KeyFilters:
     filters = KeyFilters()
-    stored_columns = [stored for _, stored, _ in KEYS.values()]
     with database.session() as db_session:
-        for batch in existing_keys(db_session, incident_id=incident_id, columns=stored_columns):
+        for batch in existing_keys(db_session, incident_id=incident_id, columns=FILTERED_COLUMNS):
             for column, values in batch.items():
                 filters.add(column, pl.Series(values, dtype=pl.String))
     return filters

@@ -49,12 +49,16 @@ ADDRESS = (
 )  # fmt: skip
 
 
+# The stored keys probed in memory before asking the database (8 bytes a person each).
+FILTERED_COLUMNS = ("external_id", "email_index", "identity_index", "address_index")
+
+
 @dataclass
 class KeyFilters:
-    """The in-memory filters, one per stored key, of everyone already on the list."""
+    """The in-memory filters, one per probed key, of everyone already on the list."""
 
     by_column: dict[str, KeyFilter] = field(
-        default_factory=lambda: {stored: KeyFilter() for _, stored, _ in KEYS.values()}
+        default_factory=lambda: {column: KeyFilter() for column in FILTERED_COLUMNS}
     )
 
     def add(self, column: str, values: pl.Series) -> None:
@@ -103,8 +107,8 @@ def write_chunk(
         counts.near_duplicates = _record_near_duplicates(
             db_session, person_import, created, keyring, filters
         )
-        for _, stored, _ in KEYS.values():
-            filters.add(stored, created[stored])
+        for column in FILTERED_COLUMNS:
+            filters.add(column, created[column])
     _record_issues(db_session, person_import, prepared, keyring)
     return counts
 
