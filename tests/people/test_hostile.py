@@ -147,3 +147,12 @@ def test_generated_files_never_crash_and_always_reconcile(
     assert summary["reconciles"] is True
     # Blank records (a row of empty cells written as an empty line) are not rows.
     assert summary["rows_read"] <= records
+
+
+def test_numbers_in_a_broken_row_are_masked_in_the_report(run_cli, incident, tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_bytes(lines(",".join(HEADER), "C1,Ann,Lee,123-45-6789,4111 1111 1111 1111"))
+    _, summary = import_json(run_cli, path, incident)
+    with open(summary["quarantine_report"], encoding="utf-8", newline="") as handle:
+        (issue,) = list(csv.DictReader(handle))
+    assert issue["value"] == "C1,Ann,Lee,###-##-####,#### #### #### ####"

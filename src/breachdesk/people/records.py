@@ -23,7 +23,9 @@ from breachdesk.people.sources import RawChunk
 MAX_VALUE_CHARS = 2000
 US_AREAS = ("US", "PR", "GU", "VI", "AS", "MP")  # the US and its territories
 ELEMENT_BITS = {element.value: 1 << position for position, element in enumerate(DataElement)}
-_LONG_DIGITS = re.compile(r"\d{6,}")
+# Six or more digits, spaces and dashes allowed between them: SSNs (123-45-6789), card
+# and account numbers, phone numbers.
+_LONG_DIGITS = re.compile(r"\d(?:[ -]?\d){5,}")
 _NAME_FIELDS = ("first_name", "middle_name", "last_name", "suffix")
 
 
@@ -46,7 +48,7 @@ class PreparedChunk:
 
 def redact(text: str) -> str:
     """Long digit runs (account, card, SSN-like numbers) masked, and length capped."""
-    text = _LONG_DIGITS.sub(lambda match: "#" * len(match.group()), text)
+    text = _LONG_DIGITS.sub(lambda match: re.sub(r"\d", "#", match.group()), text)
     return text if len(text) <= 200 else text[:200] + "…"
 
 
