@@ -17,30 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import text
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _machine import describe_machine
+from _support import describe_machine, fresh_database
 from breachdesk.audit import service as audit
-from breachdesk.db import Database
-from breachdesk.migrations import upgrade
 from breachdesk.security.events import StaffPasswordChanged
 
 TARGET_SECONDS = 5.0
 BATCH = 10_000
-
-
-def fresh_database(url: str | None, folder: Path) -> Database:
-    if url is None:
-        database = Database(f"sqlite:///{folder / 'bench.sqlite3'}")
-    else:
-        database = Database(url)
-        with database.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    upgrade(database.engine)
-    return database
 
 
 def main() -> int:

@@ -26,15 +26,12 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _machine import describe_machine
-from breachdesk.db import Database
+from _support import describe_machine, fresh_database
 from breachdesk.incidents import service as incidents
 from breachdesk.incidents.schemas import IncidentCreate, OrganisationCreate
-from breachdesk.migrations import upgrade
 from breachdesk.people import flows
 from breachdesk.people.mapping import MappingFile
 from breachdesk.people.synth import write_synthetic_people
@@ -42,18 +39,6 @@ from breachdesk.security.crypto import Keyring
 
 TARGET_ROWS_PER_SECOND = 250_000
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "examples"
-
-
-def fresh_database(url: str | None, folder: Path) -> Database:
-    if url is None:
-        database = Database(f"sqlite:///{folder / 'bench.sqlite3'}")
-    else:
-        database = Database(url)
-        with database.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    upgrade(database.engine)
-    return database
 
 
 def peak_rss_mb() -> float:

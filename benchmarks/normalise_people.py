@@ -27,7 +27,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _machine import describe_machine
+from _support import describe_machine
 from breachdesk.people import normalise
 
 TARGET_PER_SECOND = 2_000_000

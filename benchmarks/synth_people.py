@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _machine import describe_machine
+from _support import describe_machine
 from breachdesk.people.synth import FORMATS, write_synthetic_people
 
 TARGET_ROWS_PER_SECOND = 1_000_000
