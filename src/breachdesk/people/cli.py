@@ -10,7 +10,6 @@ from rich.text import Text
 
 from breachdesk.clitools import cli_actor, cli_session, new_app, open_database, print_json
 from breachdesk.config import get_settings
-from breachdesk.inputs import InputError
 from breachdesk.people import flows, service
 from breachdesk.people.mapping import load_mapping_file
 from breachdesk.security.crypto import load_keyring
@@ -41,8 +40,6 @@ def import_people(
     Exits 0 only when rows read = people created + rows merged + rows quarantined.
     Running it again on the same file is a no-op; after an interruption it resumes.
     """
-    if not file.is_file():
-        raise InputError(f"FILE: {file} does not exist")
     settings = get_settings()
     mapping_file = load_mapping_file(mapping)
     keyring = load_keyring(settings)

@@ -9,7 +9,7 @@ separator; normalisation removes both characters from every value first.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -47,9 +47,6 @@ class Contact:
     country: str | None = None
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
     def encode(self) -> str:
         scalars = [getattr(self, name) or "" for name in SCALAR_FIELDS]

@@ -26,9 +26,6 @@ class KeyFilter:
     def __init__(self) -> None:
         self._runs: list[np.ndarray] = []
 
-    def __len__(self) -> int:
-        return sum(len(run) for run in self._runs)
-
     def add(self, hashes: np.ndarray) -> None:
         if len(hashes) == 0:
             return

@@ -89,6 +89,8 @@ def import_people(
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     started = time.perf_counter()
+    if not path.is_file():
+        raise InputError(f"FILE: {path} does not exist")
     sha256 = file_sha256(path)
     with database.session() as db_session:
         incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
@@ -166,14 +168,7 @@ def import_people(
         audit.record(
             db_session=db_session,
             event=PeopleImported(
-                incident=incident_id,
-                import_id=import_id,
-                rows_read=person_import.rows_read,
-                people_created=person_import.people_created,
-                rows_merged=person_import.rows_merged,
-                rows_quarantined=person_import.rows_quarantined,
-                near_duplicates=person_import.near_duplicates,
-                values_dropped=person_import.values_dropped,
+                incident=incident_id, import_id=import_id, **person_import.counts()
             ),
             actor=actor,
         )
@@ -297,12 +292,7 @@ def _summary(
         import_id=person_import.id,
         incident_id=person_import.incident_id,
         file_name=person_import.file_name,
-        rows_read=person_import.rows_read,
-        people_created=person_import.people_created,
-        rows_merged=person_import.rows_merged,
-        rows_quarantined=person_import.rows_quarantined,
-        near_duplicates=person_import.near_duplicates,
-        values_dropped=person_import.values_dropped,
+        **person_import.counts(),
         quarantine_report=str(report_path(reports_dir, person_import.id)),
         seconds=round(seconds, 3),
         already_imported=already,

@@ -173,10 +173,6 @@ class ColumnPlan:
             plan[column] = IGNORE
         return plan
 
-    @property
-    def has_element_columns(self) -> bool:
-        return bool(self.elements)
-
 
 def plan_columns(headers: list[str], mapping: MappingFile) -> ColumnPlan:
     """Apply the mapping file, then auto-map the rest; unmatched columns are ignored."""

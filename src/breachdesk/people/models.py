@@ -86,6 +86,19 @@ class PersonImport(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_by: Mapped[str] = mapped_column(String(320), nullable=False)
 
+    COUNTS = (
+        "rows_read",
+        "people_created",
+        "rows_merged",
+        "rows_quarantined",
+        "near_duplicates",
+        "values_dropped",
+    )
+
+    def counts(self) -> dict[str, int]:
+        """The import's tallies, as its summary and its audit event report them."""
+        return {name: getattr(self, name) for name in self.COUNTS}
+
 
 class AffectedPerson(Base):
     __tablename__ = "affected_person"

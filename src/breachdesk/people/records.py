@@ -68,16 +68,17 @@ def prepare_chunk(raw: RawChunk, plan: ColumnPlan) -> PreparedChunk:
         Issue(bad.row, None, IssueAction.QUARANTINED, bad.reason, redact(bad.text) or None)
         for bad in raw.bad_rows
     ]
-    result = PreparedChunk(pl.DataFrame(), issues, raw.size + len(raw.bad_rows))
     frame = pl.DataFrame({"_row": raw.rows})
     used = [c for columns in plan.fields.values() for c in columns] + list(plan.elements)
     frame = frame.with_columns(pl.from_arrow(raw.columns[c]).alias(c) for c in used)
     frame = _quarantine_unreadable_values(frame, used, issues)
-    people = _normalise(frame, plan, issues)
-    people = _quarantine_unusable(people, issues)
-    result.people = people
-    result.rows_quarantined = sum(1 for issue in issues if issue.action == "quarantined")
-    return result
+    people = _quarantine_unusable(_normalise(frame, plan, issues), issues)
+    return PreparedChunk(
+        people=people,
+        issues=issues,
+        rows_read=raw.size + len(raw.bad_rows),
+        rows_quarantined=sum(1 for issue in issues if issue.action == "quarantined"),
+    )
 
 
 def _quarantine_unreadable_values(
