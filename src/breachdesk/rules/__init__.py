@@ -1,0 +1,1 @@
+"""Breach-notification law as cited data, and the engine that applies it."""
