@@ -111,7 +111,8 @@ def test_a_second_file_merges_into_people_already_imported(
     assert (summary["people_created"], summary["rows_merged"]) == (1, 1)
     people = json.loads(run_cli("people", "list", "--incident", incident, "--json").output)
     ann = next(p for p in people if p["external_id"] == "C00001")
-    assert ann["elements"] == ["ssn", "payment_card"]
+    # Her own flags from both files, with the incident's elements no file spoke for.
+    assert ann["elements"] == ["name", "ssn", "payment_card", "medical"]
     assert ann["phones"] == ["+15125550142", "+15125550199"]
     assert merge_reasons(database_url) == ["external id,email,name+birth+postcode"]
 
@@ -229,8 +230,8 @@ def test_a_stolen_value_column_mapped_to_its_element_keeps_only_the_flag(
         p["external_id"]: p
         for p in json.loads(run_cli("people", "list", "--incident", incident, "--json").output)
     }
-    assert people["C00001"]["elements"] == ["ssn"]
-    assert people["C00002"]["elements"] == []
+    assert people["C00001"]["elements"] == ["name", "ssn", "medical"]
+    assert people["C00002"]["elements"] == ["name", "medical"]  # the SSN column spoke for ssn
     assert b"123-45-6789" not in _database_bytes(database_url)
 
 

@@ -133,7 +133,7 @@ def import_people(
             try:
                 with database.session() as db_session:
                     person_import = db_session.get(PersonImport, import_id)
-                    prepared = prepare_chunk(raw, plan)
+                    prepared = prepare_chunk(raw, plan, facts_bits)
                     counts = write_chunk(
                         db_session=db_session,
                         person_import=person_import,

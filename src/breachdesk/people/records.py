@@ -63,22 +63,37 @@ def bits_to_elements(bits: int) -> list[str]:
     return [element for element, bit in ELEMENT_BITS.items() if bits & bit]
 
 
-def prepare_chunk(raw: RawChunk, plan: ColumnPlan) -> PreparedChunk:
+def prepare_chunk(raw: RawChunk, plan: ColumnPlan, facts_bits: int) -> PreparedChunk:
+    """One chunk normalised and checked; ``facts_bits`` are the incident's elements."""
     issues = [
         Issue(bad.row, None, IssueAction.QUARANTINED, bad.reason, redact(bad.text) or None)
         for bad in raw.bad_rows
     ]
-    frame = pl.DataFrame({"_row": raw.rows})
-    used = [c for columns in plan.fields.values() for c in columns] + list(plan.elements)
-    frame = frame.with_columns(pl.from_arrow(raw.columns[c]).alias(c) for c in used)
-    frame = _quarantine_unreadable_values(frame, used, issues)
-    people = _quarantine_unusable(_normalise(frame, plan, issues), issues)
+    frame = _frame(raw, plan)
+    frame = _quarantine_unreadable_values(frame, _used_columns(plan), issues)
+    people = _quarantine_unusable(_normalise(frame, plan, facts_bits, issues), issues)
     return PreparedChunk(
         people=people,
         issues=issues,
         rows_read=raw.size + len(raw.bad_rows),
         rows_quarantined=sum(1 for issue in issues if issue.action == "quarantined"),
     )
+
+
+def residence_and_elements(raw: RawChunk, plan: ColumnPlan, facts_bits: int) -> pl.DataFrame:
+    """Each row's residence jurisdiction and exposed-element bits, decided as an import
+    decides them, without the checks that decide whether a row can be imported."""
+    people = _normalise(_frame(raw, plan), plan, facts_bits, issues=[])
+    return people.select("_row", "jurisdiction", "elements")
+
+
+def _used_columns(plan: ColumnPlan) -> list[str]:
+    return [c for columns in plan.fields.values() for c in columns] + list(plan.elements)
+
+
+def _frame(raw: RawChunk, plan: ColumnPlan) -> pl.DataFrame:
+    frame = pl.DataFrame({"_row": raw.rows})
+    return frame.with_columns(pl.from_arrow(raw.columns[c]).alias(c) for c in _used_columns(plan))
 
 
 def _quarantine_unreadable_values(
@@ -135,7 +150,9 @@ def _record_problems(
         issues.append(Issue(row, column, IssueAction.VALUE_DROPPED, problem, redact(value or "")))
 
 
-def _normalise(frame: pl.DataFrame, plan: ColumnPlan, issues: list[Issue]) -> pl.DataFrame:
+def _normalise(
+    frame: pl.DataFrame, plan: ColumnPlan, facts_bits: int, issues: list[Issue]
+) -> pl.DataFrame:
     rows = frame["_row"]
     column_name = {target: columns[0] for target, columns in plan.fields.items()}
 
@@ -261,7 +278,7 @@ def _normalise(frame: pl.DataFrame, plan: ColumnPlan, issues: list[Issue]) -> pl
             "language": normalise.normalise_languages(_column(frame, plan, "language")),
             "date_of_birth": dates["date"],
             **flags,
-            "elements": _element_bits(frame, plan),
+            "elements": _element_bits(frame, plan, facts_bits),
         }
     )
     return people.pipe(_jurisdiction).pipe(_channels_and_keys)
@@ -277,11 +294,16 @@ def _as_list(columns: list[pl.Series], height: int) -> pl.Series:
     )
 
 
-def _element_bits(frame: pl.DataFrame, plan: ColumnPlan) -> pl.Series:
-    """The exposed-element bit set per row, or null when the file has no element columns."""
+def _element_bits(frame: pl.DataFrame, plan: ColumnPlan, facts_bits: int) -> pl.Series:
+    """The exposed-element bit set per row, or null when the file has no element columns.
+
+    A file's element columns speak for their own elements only: the incident's other
+    elements (usually the name and address the file itself holds) reached everyone.
+    """
     if not plan.elements:
         return pl.Series([None] * frame.height, dtype=pl.Int64)
-    bits = pl.lit(0, dtype=pl.Int64)
+    spoken_for = elements_to_bits([element.value for element in plan.elements.values()])
+    bits = pl.lit(facts_bits & ~spoken_for, dtype=pl.Int64)
     for column, element in plan.elements.items():
         value = pl.col(column).fill_null("").str.strip_chars().str.to_lowercase()
         exposed = (value != "") & ~value.is_in(["n", "no", "false", "f", "0"])

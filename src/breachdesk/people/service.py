@@ -76,6 +76,15 @@ def show_person(
     actor: str,
     incident_id: int | None = None,
 ) -> dict[str, Any]:
+    person = find_person(db_session=db_session, reference=reference, incident_id=incident_id)
+    incident = incidents.get_incident(db_session=db_session, incident_id=person.incident_id)
+    return _read_and_audit(db_session, keyring, incident, [person], actor)[0]
+
+
+def find_person(
+    *, db_session: Session, reference: str, incident_id: int | None = None
+) -> AffectedPerson:
+    """The person with a reference code (as printed, any case, with or without dashes)."""
     code = references.parse(reference)
     if code is None:
         raise InputError(
@@ -93,8 +102,7 @@ def show_person(
             f"REF: {references.display(code)} exists in incidents "
             f"{', '.join(str(p.incident_id) for p in found)}; add --incident ID"
         )
-    incident = incidents.get_incident(db_session=db_session, incident_id=found[0].incident_id)
-    return _read_and_audit(db_session, keyring, incident, list(found), actor)[0]
+    return found[0]
 
 
 def _read_and_audit(
