@@ -16,6 +16,7 @@ from breachdesk.cli import app
 from breachdesk.db import Base, Database
 from breachdesk.migrations import upgrade
 from breachdesk.models import import_all_models
+from tests.factories import make_incident
 
 POSTGRES_URL = os.environ.get("BREACHDESK_TEST_DATABASE_URL")
 POSTGRES_SKIP = "BREACHDESK_TEST_DATABASE_URL is not set: the PostgreSQL half is skipped"
@@ -123,3 +124,13 @@ def run_cli(settings_env: dict[str, str]) -> RunCli:
         return CliRunner().invoke(app, [str(arg) for arg in args], input=input)
 
     return run
+
+
+@pytest.fixture
+def incident(database_url: str, settings_env) -> int:
+    """An incident of the factory organisation, with the factory facts."""
+    database = Database(database_url)
+    with database.session() as session:
+        incident_id = make_incident(session).id
+    database.dispose()
+    return incident_id

@@ -4,18 +4,22 @@ element is documented, and the documented examples load."""
 from __future__ import annotations
 
 import re
+import typing
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
 import yaml
+from pydantic import BaseModel
 
 from breachdesk.audit.events import all_event_types
 from breachdesk.cli import app
 from breachdesk.config import Settings
 from breachdesk.incidents.models import DataElement
 from breachdesk.incidents.schemas import FactsIn, IncidentCreate, OrganisationCreate
+from breachdesk.rules.facts import WhatIfFacts
+from breachdesk.rules.schema import ContentItem, Jurisdiction
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -98,3 +102,42 @@ def test_the_quick_start_is_exactly_make_demo_and_make_test():
         "make demo",
         "make test",
     ]
+
+
+def _schema_fields(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
+    """Every field name of a pydantic model and of the models inside it."""
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return set()
+    seen.add(model)
+    names = set()
+    for name, field in model.model_fields.items():
+        names.add(name)
+        for inner in _models_in(field.annotation):
+            names |= _schema_fields(inner, seen)
+    return names
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in typing.get_args(annotation) for model in _models_in(arg)]
+
+
+@pytest.mark.parametrize("field", sorted(_schema_fields(Jurisdiction)))
+def test_every_rule_file_field_is_documented(field):
+    assert f"`{field}`" in read("rules.md"), f"docs/rules.md does not explain `{field}`"
+
+
+@pytest.mark.parametrize("item", [item.value for item in ContentItem])
+def test_every_content_item_is_documented(item):
+    assert f"| `{item}` |" in read("rules.md")
+
+
+@pytest.mark.parametrize(
+    ("name", "schema"), [("US-XX.yaml", Jurisdiction), ("what-if.yaml", WhatIfFacts)]
+)
+def test_the_rules_examples_are_valid_and_shown_as_they_are(name, schema):
+    content = (DOCS / "examples" / name).read_text(encoding="utf-8")
+    schema.model_validate(yaml.safe_load(content))
+    assert f"```yaml\n{content}```" in read("rules.md")

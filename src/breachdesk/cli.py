@@ -12,6 +12,7 @@ from breachdesk.incidents.cli import incident_app, org_app
 from breachdesk.migrations import upgrade
 from breachdesk.people.cli import import_app, people_app
 from breachdesk.people.synth_cli import synth_app
+from breachdesk.rules.cli import assess_command, law_app
 from breachdesk.security.cli import keys_app, user_app
 
 app = new_app("Run a company's communication with its customers after a data breach.")
@@ -58,6 +59,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(org_app, name="org")
 app.add_typer(incident_app, name="incident")
 app.add_typer(import_app, name="import")
+app.add_typer(law_app, name="law")
+app.command("assess")(assess_command)
 app.add_typer(people_app, name="people")
 app.add_typer(synth_app, name="synth")
 app.command("demo")(demo_command)

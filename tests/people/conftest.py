@@ -1,4 +1,4 @@
-"""Fixtures for importing people: an incident to import into, and files to import."""
+"""Helpers for importing people: files to import, and reading the import summary."""
 
 from __future__ import annotations
 
@@ -6,20 +6,6 @@ import csv
 import json
 import traceback
 from pathlib import Path
-
-import pytest
-
-from breachdesk.db import Database
-from tests.factories import make_incident
-
-
-@pytest.fixture
-def incident(database_url: str, settings_env) -> int:
-    database = Database(database_url)
-    with database.session() as session:
-        incident_id = make_incident(session).id
-    database.dispose()
-    return incident_id
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]], **options) -> Path:

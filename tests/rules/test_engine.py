@@ -20,7 +20,7 @@ from breachdesk.rules.catalog import load_rule_file
 from breachdesk.rules.engine import Exposure, Facts, PeopleGroup, assess, decide
 from breachdesk.rules.schema import Jurisdiction
 
-FIXTURE = Path(__file__).parent / "fixtures" / "US-XX.yaml"
+FIXTURE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "US-XX.yaml"
 MONDAY = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 

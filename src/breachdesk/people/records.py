@@ -63,6 +63,11 @@ def bits_to_elements(bits: int) -> list[str]:
     return [element for element, bit in ELEMENT_BITS.items() if bits & bit]
 
 
+def element_set(bits: int | None) -> frozenset[DataElement] | None:
+    """Stored element bits as elements; None (no per-person columns) stays None."""
+    return None if bits is None else frozenset(DataElement(e) for e in bits_to_elements(bits))
+
+
 def prepare_chunk(raw: RawChunk, plan: ColumnPlan, facts_bits: int) -> PreparedChunk:
     """One chunk normalised and checked; ``facts_bits`` are the incident's elements."""
     issues = [

@@ -1,0 +1,206 @@
+"""Rule files and assessments as JSON for other tools and as text for people.
+
+``law show --json`` is a public interface: fields are added, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from breachdesk.rules.engine import Assessment, JurisdictionAssessment
+from breachdesk.rules.schema import Deadline, Jurisdiction, Timing
+
+DISCLAIMER = (
+    "This assessment applies breach-notification rules kept as data with their "
+    "citations. It is not legal advice: have counsel confirm it before relying on it."
+)
+
+
+def _deadline(deadline: Deadline) -> dict[str, Any]:
+    return {
+        "deadline_days": deadline.days,
+        "deadline_hours": deadline.hours,
+        "business_days": deadline.business_days,
+        "clock_starts": deadline.clock_starts.value,
+        "standard": deadline.standard,
+    }
+
+
+def rule_json(rule: Jurisdiction) -> dict[str, Any]:
+    notice = rule.individual_notice
+    definition = rule.personal_information
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "citation": rule.citation,
+        "source": rule.source,
+        "effective_from": rule.effective_from.isoformat(),
+        "last_reviewed": rule.last_reviewed.isoformat(),
+        "applies_to": rule.applies_to.model_dump(mode="json"),
+        "personal_information": {
+            "elements": [item.element.value for item in definition.elements],
+            "definition": [
+                item.model_dump(mode="json", exclude_none=True) for item in definition.elements
+            ],
+            "citation": definition.citation,
+            "source": definition.source,
+            "notes": definition.notes,
+        },
+        "encryption_safe_harbor": rule.safe_harbor.encryption,
+        "key_compromise_defeats_safe_harbor": rule.safe_harbor.key_compromise_defeats,
+        "safe_harbor": rule.safe_harbor.model_dump(mode="json"),
+        "risk_of_harm_analysis": rule.risk_of_harm.allowed,
+        "risk_of_harm": rule.risk_of_harm.model_dump(mode="json"),
+        "individual_notice": None
+        if notice is None
+        else {
+            **_deadline(notice.deadline),
+            "methods": notice.methods.model_dump(mode="json"),
+            "citation": notice.citation,
+            "source": notice.source,
+            "notes": notice.notes,
+        },
+        "regulator_notices": [
+            {
+                "id": item.id,
+                "agency": item.agency,
+                "threshold_residents": item.threshold_residents,
+                "max_residents": item.max_residents,
+                "counts": item.counts.value,
+                **_deadline(item.deadline),
+                "must_precede_individual_notice": item.timing == Timing.BEFORE_INDIVIDUAL_NOTICE,
+                "timing": item.timing.value,
+                "required_content": [content.value for content in item.required_content],
+                "submit_to": item.submit_to,
+                "condition": item.condition,
+                "citation": item.citation,
+                "source": item.source,
+                "notes": item.notes,
+            }
+            for item in rule.regulator_notices
+        ],
+        "cra_notice": None
+        if rule.cra_notice is None
+        else {
+            "threshold_residents": rule.cra_notice.threshold_residents,
+            **_deadline(rule.cra_notice.deadline),
+            "required_content": [item.value for item in rule.cra_notice.required_content],
+            "citation": rule.cra_notice.citation,
+            "source": rule.cra_notice.source,
+        },
+        "content_requirements": None
+        if rule.content is None
+        else rule.content.model_dump(mode="json"),
+        "substitute_notice": None
+        if notice is None
+        else notice.substitute_notice.model_dump(mode="json"),
+        "special_duties": rule.special_duties.model_dump(mode="json", exclude_none=True),
+        "holiday_calendar": rule.holiday_calendar,
+        "sources": rule.sources,
+        "notes": rule.notes,
+    }
+
+
+def _when(deadline: Deadline) -> str:
+    if deadline.hours is not None:
+        number = f"{deadline.hours} hours"
+    elif deadline.days is not None:
+        kind = "business days" if deadline.business_days else "days"
+        number = f"{deadline.days} {kind}"
+    else:
+        return deadline.standard
+    return f"{number} from {deadline.clock_starts.value.replace('_', ' ')}"
+
+
+def rule_lines(rule: Jurisdiction) -> list[str]:
+    """``law show`` as text: what the law requires, each line with its citation."""
+    definition = rule.personal_information
+    elements = ", ".join(
+        item.element.value + ("" if item.needs_name else " (alone)") for item in definition.elements
+    )
+    harbor = rule.safe_harbor
+    lines = [
+        f"{rule.code}  {rule.name}",
+        f"  law: {rule.citation} (in force from {rule.effective_from}, "
+        f"reviewed {rule.last_reviewed})",
+        f"  personal information: {elements}  [{definition.citation}]",
+        "  encryption safe harbor: "
+        + ("yes" if harbor.encryption else "no")
+        + (", lost if the key is taken" if harbor.key_compromise_defeats else "")
+        + f"  [{harbor.citation}]",
+        "  risk-of-harm finding can avoid notice: "
+        + ("yes" if rule.risk_of_harm.allowed else "no")
+        + f"  [{rule.risk_of_harm.citation}]",
+    ]
+    notice = rule.individual_notice
+    if notice is None:
+        lines.append("  individuals: no notice required by this law")
+    else:
+        lines.append(f"  individuals: {_when(notice.deadline)}  [{notice.citation}]")
+    for item in rule.regulator_notices:
+        before = ", before individuals" if item.timing == Timing.BEFORE_INDIVIDUAL_NOTICE else ""
+        lines.append(
+            f"  {item.agency}: from {item.threshold_residents:,} residents, "
+            f"{_when(item.deadline)}{before}  [{item.citation}]"
+        )
+    if rule.cra_notice:
+        lines.append(
+            f"  credit reporting agencies: from {rule.cra_notice.threshold_residents:,} "
+            f"residents  [{rule.cra_notice.citation}]"
+        )
+    if rule.content and rule.content.must_not_include:
+        forbidden = ", ".join(item.value for item in rule.content.must_not_include)
+        lines.append(f"  the notice must not state: {forbidden}  [{rule.content.citation}]")
+    lines.extend(f"  source: {source}" for source in rule.sources)
+    return lines
+
+
+def assessment_lines(assessment: Assessment) -> list[str]:
+    """``assess`` as text: one block per law that applies."""
+    lines = [f"{assessment.people:,} people assessed under {len(assessment.jurisdictions)} laws"]
+    if assessment.people_without_residence:
+        lines.append(
+            f"WARNING: {assessment.people_without_residence:,} people have no known "
+            "residence; no state law could be applied to them"
+        )
+    if assessment.residences_without_rules:
+        places = ", ".join(
+            f"{code} ({count:,})"
+            for code, count in sorted(
+                assessment.residences_without_rules.items(), key=lambda item: -item[1]
+            )
+        )
+        lines.append(f"WARNING: people live where breachdesk has no rule file: {places}")
+    for result in assessment.jurisdictions.values():
+        lines.extend(_jurisdiction_lines(result))
+    lines.append(DISCLAIMER)
+    return lines
+
+
+def _jurisdiction_lines(result: JurisdictionAssessment) -> list[str]:
+    rule = result.rule
+    deadline = result.individual_due.day.isoformat() if result.individual_due else None
+    notice = rule.individual_notice
+    if result.vendor_only:
+        owed = "vendor: tell the data owner"
+    elif notice is None:
+        owed = "no notice to individuals"
+    else:
+        owed = f"{result.residents_owed_notice:,} owed notice, " + (
+            f"by {deadline}" if deadline else notice.deadline.standard
+        )
+    lines = [f"{rule.code} {rule.name}: {result.residents_affected:,} affected; {owed}"]
+    lines.extend(f"  {reason}" for reason in result.deadline_reasons)
+    for decision in result.regulators:
+        if decision.required:
+            due = (
+                decision.due.day.isoformat() if decision.due else decision.notice.deadline.standard
+            )
+            lines.append(
+                f"  notify {decision.notice.agency}: by {due}  [{decision.notice.citation}]"
+            )
+    if result.cra_notice_required and rule.cra_notice:
+        lines.append(f"  notify the credit reporting agencies  [{rule.cra_notice.citation}]")
+    if result.credit_monitoring_months:
+        lines.append(f"  offer {result.credit_monitoring_months} months of credit monitoring")
+    return lines
