@@ -6,7 +6,7 @@ requires; the file format is documented in docs/rules.md.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +14,17 @@ import pytest
 import yaml
 from pydantic import Field
 
-from breachdesk.incidents.schemas import Strict
+from breachdesk.incidents.schemas import Strict, UTCTime
 from breachdesk.rules.catalog import shipped_rules
 from breachdesk.rules.engine import Decision, PeopleGroup, assess, decide
 from breachdesk.rules.facts import WhatIfFacts
 
 CASES_DIR = Path(__file__).parent / "cases"
-DEFAULT_DISCOVERY = "2026-03-02T15:00:00Z"  # a Monday
+DEFAULT_DISCOVERY = datetime(2026, 3, 2, 15, tzinfo=UTC)  # a Monday
 
 
 class Given(WhatIfFacts):
-    discovered_at: Any = DEFAULT_DISCOVERY
+    discovered_at: UTCTime = DEFAULT_DISCOVERY
     residence: str | None = None
     residents: int = Field(default=1, ge=1)
     no_harm_determination: bool = False
