@@ -87,11 +87,18 @@ class Decision:
     # True when a documented no-harm finding is what spared the notice.
     spared_by_determination: bool = False
 
+    @property
+    def notifiable(self) -> bool:
+        """The law counts this person's data as breached personal information, whether or
+        not it requires notice to the person (the SEC's and FTC's rules do not)."""
+        return bool(self.counting) and not self.spared_by_determination
+
     def as_dict(self) -> dict[str, object]:
         return {
             "code": self.code,
             "applies": self.applies,
             "owed_notice": self.owed,
+            "notifiable": self.notifiable,
             "vendor_only": self.vendor_only,
             "elements_counting": [element.value for element in self.counting],
             "reasons": [reason.as_dict() for reason in self.reasons],
@@ -315,6 +322,7 @@ class JurisdictionAssessment:
     rule: Jurisdiction
     residents_affected: int = 0
     residents_owed_notice: int = 0
+    residents_notifiable: int = 0
     vendor_only: bool = False
     credit_monitoring_months: int | None = None
     determination_used: bool = False
@@ -338,6 +346,7 @@ class JurisdictionAssessment:
             "last_reviewed": rule.last_reviewed.isoformat(),
             "residents_affected": self.residents_affected,
             "residents_owed_notice": self.residents_owed_notice,
+            "residents_notifiable": self.residents_notifiable,
             "vendor_only": self.vendor_only,
             "individual_deadline": _iso(self.individual_due),
             "individual_deadline_at": _iso_instant(self.individual_due),
@@ -417,6 +426,8 @@ def assess(
             result.residents_affected += group.count
             result.vendor_only = decision.vendor_only
             result.determination_used |= decision.spared_by_determination
+            if decision.notifiable:
+                result.residents_notifiable += group.count
             if decision.owed:
                 result.residents_owed_notice += group.count
                 months = _credit_monitoring_months(rule, decision)
@@ -465,7 +476,11 @@ def _set_deadlines(result: JurisdictionAssessment, facts: Facts) -> None:
         individual = _law_enforcement_delay(result, facts, individual)
     result.individual_due = individual
     for notice in rule.regulator_notices:
-        counted = owed if notice.counts == Counting.OWED_NOTICE else result.residents_affected
+        counted = {
+            Counting.OWED_NOTICE: owed,
+            Counting.NOTIFIABLE: result.residents_notifiable,
+            Counting.AFFECTED: result.residents_affected,
+        }[notice.counts]
         required = counted >= notice.threshold_residents and (
             notice.max_residents is None or counted <= notice.max_residents
         )

@@ -266,6 +266,9 @@ class Counting(enum.StrEnum):
     """Which residents a threshold counts."""
 
     OWED_NOTICE = "owed_notice"  # residents owed individual notice (most statutes)
+    # Residents whose data the law counts, where it requires no individual notice (the
+    # FTC Safeguards Rule's 500 consumers): its personal information, unprotected.
+    NOTIFIABLE = "notifiable"
     AFFECTED = "affected"  # every resident whose data was involved (GDPR Art. 33)
 
 
