@@ -14,14 +14,16 @@ from tests.people.conftest import HEADER, import_json, person, write_csv
 # Every state counts a name with a Social Security number in clear as personal information.
 CLEAR_SSN_FACTS = """\
 discovered_at: 2026-09-14T15:00:00Z
+determined_at: 2026-09-14T15:00:00Z
 elements: [name, address, ssn]
 """
 DISCOVERED = date(2026, 9, 14)
 
 
 def _deadline(code: str) -> str | None:
-    """What the rule file says the individual deadline is, for facts discovered on a Monday
-    with no business-day deadline (checked by the engine tests and the case files)."""
+    """What the rule file says the individual deadline is, for facts discovered (and the
+    breach determined) on a Monday, with no business-day deadline (checked by the engine
+    tests and the case files)."""
     deadline = shipped_rules()[code].individual_notice.deadline
     if deadline.days is None or deadline.business_days:
         return None
@@ -87,10 +89,11 @@ def test_an_unknown_code_is_refused_with_the_way_to_find_codes(run_cli) -> None:
 
 def test_assess_a_stored_incident(run_cli, incident, tmp_path, people_csv) -> None:
     revised = tmp_path / "facts.yaml"
-    revised.write_text("elements: [name, address, ssn]\npeople_affected: 4\n")
-    assert (
-        run_cli("incident", "revise", incident, "--from", revised, "--reason", "x").exit_code == 0
+    revised.write_text(
+        "elements: [name, address, ssn]\npeople_affected: 4\npublic_description: Copied.\n"
     )
+    revise = run_cli("incident", "revise", incident, "--from", revised, "--reason", "forensics")
+    assert revise.exit_code == 0, revise.output
     assert import_json(run_cli, people_csv, incident)[0] == 0
 
     result = run_cli("assess", "--incident", incident, "--json")

@@ -335,6 +335,11 @@ def _us_state(state: pl.Expr) -> pl.Expr:
     return spelled.replace_strict(us_state_codes(), default=None, return_dtype=pl.String)
 
 
+def normalise_us_states(values: pl.Series) -> pl.Series:
+    """USPS codes for US state and territory codes, names or aliases; null where none."""
+    return _strings(value=values).select(_us_state(_text(_VALUE))).to_series()
+
+
 def _zip5(postcode: pl.Expr) -> pl.Expr:
     return postcode.str.strip_chars().str.extract(r"^([0-9]{5})(?:[ \-]?[0-9]{4})?$")
 

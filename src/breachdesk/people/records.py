@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from breachdesk.incidents.models import DataElement
@@ -139,7 +140,7 @@ def _quarantine_unreadable_values(
 def _column(frame: pl.DataFrame, plan: ColumnPlan, target: str) -> pl.Series:
     columns = plan.fields.get(target)
     if not columns:
-        return pl.Series(target, [None] * frame.height, dtype=pl.String)
+        return pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(target)
     return frame[columns[0]].alias(target)
 
 
@@ -291,7 +292,8 @@ def _normalise(
 
 def _as_list(columns: list[pl.Series], height: int) -> pl.Series:
     if not columns:
-        return pl.Series([[]] * height, dtype=pl.List(pl.String))
+        # One empty list, repeated: building a Python list per row is slow.
+        return pl.Series([[]], dtype=pl.List(pl.String)).gather(np.zeros(height, dtype=np.int64))
     return (
         pl.DataFrame([column.alias(f"_{i}") for i, column in enumerate(columns)])
         .select(pl.concat_list(pl.all()).list.drop_nulls().list.unique(maintain_order=True))

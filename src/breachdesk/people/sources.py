@@ -144,8 +144,13 @@ def open_source(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
+    columns: list[str] | None = None,
 ) -> tuple[SourceInfo, Iterator[RawChunk]]:
-    """Inspect ``path`` and return what it is, with an iterator over its chunks."""
+    """Inspect ``path`` and return what it is, with an iterator over its chunks.
+
+    ``columns`` (header names) lets a reader skip the other columns where the format
+    allows it (Parquet); chunks may still hold more.
+    """
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if path.stat().st_size == 0:
@@ -156,7 +161,7 @@ def open_source(
     if file_format in ("csv", "tsv"):
         return _open_csv(path, file_format, encoding, delimiter)
     if file_format == "parquet":
-        return _open_parquet(path)
+        return _open_parquet(path, columns)
     if file_format == "xlsx":
         return _open_xlsx(path, sheet)
     return _open_jsonl(path, encoding)
@@ -309,18 +314,24 @@ def _decode_utf8(table: pa.Table) -> tuple[dict[str, pa.Array], dict[int, str]]:
     return columns, bad
 
 
-def _open_parquet(path: Path) -> tuple[SourceInfo, Iterator[RawChunk]]:
+def _open_parquet(
+    path: Path, wanted: list[str] | None
+) -> tuple[SourceInfo, Iterator[RawChunk]]:
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as error:
         raise InputError(f"{path.name}: not a readable Parquet file: {error}") from error
-    headers = unique_headers(parquet.schema_arrow.names)
+    names = parquet.schema_arrow.names
+    headers = unique_headers(names)
     info = SourceInfo(path, "parquet", None, None, headers)
+    # Reading fewer columns needs names that say which column they mean.
+    project = wanted is not None and headers == names
+    read = [name for name in headers if name in wanted] if project else headers
 
     def chunks() -> Iterator[RawChunk]:
         next_row = 2
-        for batch in parquet.iter_batches(batch_size=CHUNK_ROWS):
-            columns = {name: _as_text(batch.column(index)) for index, name in enumerate(headers)}
+        for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=read):
+            columns = {name: _as_text(batch.column(index)) for index, name in enumerate(read)}
             rows = np.arange(next_row, next_row + batch.num_rows, dtype=np.int64)
             next_row += batch.num_rows
             yield RawChunk(columns, rows)
