@@ -314,9 +314,7 @@ def _decode_utf8(table: pa.Table) -> tuple[dict[str, pa.Array], dict[int, str]]:
     return columns, bad
 
 
-def _open_parquet(
-    path: Path, wanted: list[str] | None
-) -> tuple[SourceInfo, Iterator[RawChunk]]:
+def _open_parquet(path: Path, wanted: list[str] | None) -> tuple[SourceInfo, Iterator[RawChunk]]:
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as error:
