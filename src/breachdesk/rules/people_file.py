@@ -60,8 +60,8 @@ def people_groups_from_file(path: Path, mapping: MappingFile, facts_bits: int) -
         scan = pl.scan_parquet(path).select(
             pl.col(column).cast(pl.String).fill_null("") for column in used
         )
-        distinct = _count(scan, plan, used)
-        rows_read, unreadable = int(distinct[COUNT].sum()), 0
+        distinct = _count(scan, plan, used) if used else None
+        rows_read, unreadable = pq.ParquetFile(path).metadata.num_rows, 0
     else:
         _, chunks = source(used)
         counted = []
@@ -69,14 +69,16 @@ def people_groups_from_file(path: Path, mapping: MappingFile, facts_bits: int) -
         for chunk in chunks:
             rows_read += chunk.size + len(chunk.bad_rows)
             unreadable += len(chunk.bad_rows)
-            columns = {column: pl.from_arrow(chunk.columns[column]) for column in used}
-            counted.append(_count(pl.LazyFrame(columns, height=chunk.size), plan, used))
-        if not counted:
-            return FilePeople([], rows_read, unreadable)
-        distinct = pl.concat(counted).group_by(used).agg(pl.col(COUNT).sum())
+            if used and chunk.size:
+                columns = {column: pl.from_arrow(chunk.columns[column]) for column in used}
+                counted.append(_count(pl.LazyFrame(columns), plan, used))
+        distinct = pl.concat(counted).group_by(used).agg(pl.col(COUNT).sum()) if counted else None
 
-    if not used:
-        return FilePeople([PeopleGroup(None, None, rows_read - unreadable)], rows_read, unreadable)
+    readable = rows_read - unreadable
+    if distinct is None:
+        # No residence or element columns: everyone's residence is unknown.
+        groups = [PeopleGroup(None, None, readable)] if readable else []
+        return FilePeople(groups, rows_read, unreadable)
     raw = RawChunk(
         {column: distinct[column].to_arrow() for column in used},
         np.arange(distinct.height, dtype=np.int64),
@@ -96,8 +98,6 @@ def people_groups_from_file(path: Path, mapping: MappingFile, facts_bits: int) -
 
 def _count(rows: pl.LazyFrame, plan: ColumnPlan, used: list[str]) -> pl.DataFrame:
     """The distinct combinations of the used columns, each with how many rows have it."""
-    if not used:
-        return rows.select(pl.len().alias(COUNT)).collect()
     return (
         rows.with_columns(_postcodes_that_can_matter(rows, plan))
         .group_by(used)
