@@ -33,6 +33,8 @@ def test_the_demo_tells_a_breach_in_two_instalments(demo, monkeypatch):
     assert "3,000 rows imported" in result.output
     assert "counts reconcile" in result.output
     assert "chain intact" in result.output
+    assert "applicable laws require notice" in result.output
+    assert "Not legal advice" in (data_dir / "assessment.html").read_text()
     accounts = data_dir / "demo-accounts.txt"
     assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
     roles = {line.split("\t")[1] for line in accounts.read_text().splitlines()[1:]}

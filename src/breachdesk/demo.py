@@ -27,6 +27,10 @@ from breachdesk.inputs import InputError
 from breachdesk.people.flows import REPORTS_DIR, import_people
 from breachdesk.people.mapping import MappingFile
 from breachdesk.people.synth import write_synthetic_people
+from breachdesk.rules.engine import JurisdictionAssessment
+from breachdesk.rules.report import write_report
+from breachdesk.rules.service import assess_incident
+from breachdesk.rules.views import jurisdiction_lines
 from breachdesk.security import service as security
 from breachdesk.security.crypto import load_keyring
 from breachdesk.security.models import Role
@@ -138,6 +142,7 @@ def build_story(settings: Settings, people: int = DEMO_PEOPLE) -> None:
                     say(f"  {line}")
 
         import_demo_people(settings, database, incident_id, people)
+        assess_demo_incident(settings, database, incident_id)
 
         with database.session() as db_session:
             result = audit.verify(db_session=db_session)
@@ -174,6 +179,36 @@ def import_demo_people(
         f"{'reconcile' if summary.reconciles else 'DO NOT RECONCILE'}"
     )
     typer.echo(f"              issues report: {summary.quarantine_report}")
+
+
+def assess_demo_incident(settings: Settings, database: Database, incident_id: int) -> None:
+    """Who must be told, by when: the assessment every response starts from."""
+    with database.session() as db_session:
+        assessment = assess_incident(db_session=db_session, incident_id=incident_id)
+    report = settings.data_dir / "assessment.html"
+    write_report(assessment, report, title=f"incident {incident_id} (demo)")
+    results = assessment.jurisdictions.values()
+    owing = [result for result in results if result.residents_owed_notice]
+    dated = sorted(
+        (result.individual_due.day, result.code) for result in owing if result.individual_due
+    )
+    regulators = sum(1 for result in results for notice in result.regulators if notice.required)
+    typer.echo(
+        f"assessment    {len(owing)} of {len(assessment.jurisdictions)} applicable laws require "
+        f"notice; {regulators} regulator notices; "
+        + (f"earliest deadline {dated[0][0]} ({dated[0][1]})" if dated else "no fixed deadline")
+    )
+    soonest = sorted(owing, key=lambda result: (result.individual_due is None, _due_day(result)))
+    for result in soonest[:4]:
+        for line in jurisdiction_lines(result, utcnow().date()):
+            typer.echo(f"              {line}")
+    if len(soonest) > 4:
+        typer.echo(f"              … and {len(soonest) - 4} more laws in the report")
+    typer.echo(f"              report: {report} (not legal advice)")
+
+
+def _due_day(result: JurisdictionAssessment) -> str:
+    return result.individual_due.day.isoformat() if result.individual_due else ""
 
 
 def command_name() -> str:

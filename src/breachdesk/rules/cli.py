@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from breachdesk.clitools import cli_actor, cli_session, new_app, print_json
+from breachdesk.db import utcnow
 from breachdesk.inputs import InputError, load_yaml_mapping, parse_model
 from breachdesk.people.mapping import load_mapping_file
 from breachdesk.people.records import elements_to_bits
@@ -124,7 +125,7 @@ def assess_command(
         typer.echo(
             f"WARNING: {unreadable:,} rows of {people} could not be read and are not counted"
         )
-    typer.echo("\n".join(assessment_lines(assessment)))
+    typer.echo("\n".join(assessment_lines(assessment, utcnow().date())))
     if html is not None:
         typer.echo(f"report written to {html}")
 

@@ -115,9 +115,11 @@ def render_report(assessment: Assessment, *, title: str) -> str:
         lstrip_blocks=True,
     )
     steps = milestones(assessment)
+    now = utcnow()
     return environment.get_template("assessment.html").render(
         title=title,
-        generated=utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+        generated=now.strftime("%Y-%m-%d %H:%M UTC"),
+        today=now.date(),
         discovered=clock_date(assessment.facts.discovered_at),
         assessment=assessment,
         results=list(assessment.jurisdictions.values()),

@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from breachdesk.rules.deadlines import Due
 from breachdesk.rules.engine import Assessment, JurisdictionAssessment
 from breachdesk.rules.schema import Deadline, Jurisdiction, Timing
 
@@ -155,8 +157,8 @@ def rule_lines(rule: Jurisdiction) -> list[str]:
     return lines
 
 
-def assessment_lines(assessment: Assessment) -> list[str]:
-    """``assess`` as text: one block per law that applies."""
+def assessment_lines(assessment: Assessment, today: date) -> list[str]:
+    """``assess`` as text: one block per law that applies; past deadlines are marked."""
     lines = [f"{assessment.people:,} people assessed under {len(assessment.jurisdictions)} laws"]
     if assessment.people_without_residence:
         lines.append(
@@ -172,35 +174,38 @@ def assessment_lines(assessment: Assessment) -> list[str]:
         )
         lines.append(f"WARNING: people live where breachdesk has no rule file: {places}")
     for result in assessment.jurisdictions.values():
-        lines.extend(_jurisdiction_lines(result))
+        lines.extend(jurisdiction_lines(result, today))
     lines.append(DISCLAIMER)
     return lines
 
 
-def _jurisdiction_lines(result: JurisdictionAssessment) -> list[str]:
+def jurisdiction_lines(result: JurisdictionAssessment, today: date) -> list[str]:
+    """One law's obligations: who is owed notice and by when, and whom else to tell."""
     rule = result.rule
-    deadline = result.individual_due.day.isoformat() if result.individual_due else None
     notice = rule.individual_notice
     if result.vendor_only:
         owed = "vendor: tell the data owner"
     elif notice is None:
         owed = "no notice to individuals"
     else:
-        owed = f"{result.residents_owed_notice:,} owed notice, " + (
-            f"by {deadline}" if deadline else notice.deadline.standard
-        )
+        when = _when_due(result.individual_due, notice.deadline.standard, today)
+        owed = f"{result.residents_owed_notice:,} owed notice, {when}"
     lines = [f"{rule.code} {rule.name}: {result.residents_affected:,} affected; {owed}"]
     lines.extend(f"  {reason}" for reason in result.deadline_reasons)
     for decision in result.regulators:
         if decision.required:
-            due = (
-                decision.due.day.isoformat() if decision.due else decision.notice.deadline.standard
-            )
-            lines.append(
-                f"  notify {decision.notice.agency}: by {due}  [{decision.notice.citation}]"
-            )
+            when = _when_due(decision.due, decision.notice.deadline.standard, today)
+            lines.append(f"  notify {decision.notice.agency}: {when}  [{decision.notice.citation}]")
+            if decision.notice.condition:
+                lines.append(f"    only if: {decision.notice.condition}")
     if result.cra_notice_required and rule.cra_notice:
         lines.append(f"  notify the credit reporting agencies  [{rule.cra_notice.citation}]")
     if result.credit_monitoring_months:
         lines.append(f"  offer {result.credit_monitoring_months} months of credit monitoring")
     return lines
+
+
+def _when_due(due: Due | None, standard: str, today: date) -> str:
+    if due is None:
+        return standard
+    return f"by {due.day.isoformat()}" + (" (OVERDUE)" if due.day < today else "")
