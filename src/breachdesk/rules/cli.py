@@ -17,7 +17,7 @@ from breachdesk.rules.engine import Assessment, assess
 from breachdesk.rules.facts import WhatIfFacts
 from breachdesk.rules.people_file import people_groups_from_file
 from breachdesk.rules.report import write_report
-from breachdesk.rules.views import assessment_lines, rule_json, rule_lines
+from breachdesk.rules.views import assessment_json, assessment_lines, rule_json, rule_lines
 
 law_app = new_app("Breach-notification law: the rule files, with their citations.")
 
@@ -119,7 +119,7 @@ def assess_command(
     if html is not None:
         write_report(assessment, html, title=title)
     if json_output:
-        print_json({**assessment.as_dict(), "rows_unreadable": unreadable})
+        print_json({**assessment_json(assessment), "rows_unreadable": unreadable})
         return
     if unreadable:
         typer.echo(

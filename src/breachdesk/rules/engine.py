@@ -8,9 +8,10 @@ its reasons: the rule, its citation and the facts it used.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from breachdesk.incidents.models import DataElement, Protection
 from breachdesk.rules.deadlines import ClockStart, Due, clock_date, due
@@ -66,12 +67,7 @@ class Reason:
     finding: str
 
     def as_dict(self) -> dict[str, str]:
-        return {
-            "step": self.step,
-            "citation": self.citation,
-            "facts": self.facts,
-            "finding": self.finding,
-        }
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -294,28 +290,6 @@ class RegulatorDecision:
     required: bool
     due: Due | None
 
-    def as_dict(self) -> dict[str, object]:
-        notice = self.notice
-        return {
-            "id": notice.id,
-            "agency": notice.agency,
-            "required": self.required,
-            "counted": self.counted,
-            "counts": notice.counts.value,
-            "threshold_residents": notice.threshold_residents,
-            "max_residents": notice.max_residents,
-            "deadline": _iso(self.due),
-            "deadline_at": _iso_instant(self.due),
-            "deadline_standard": notice.deadline.standard,
-            "must_precede_individual_notice": notice.timing == Timing.BEFORE_INDIVIDUAL_NOTICE,
-            "timing": notice.timing.value,
-            "required_content": [item.value for item in notice.required_content],
-            "submit_to": notice.submit_to,
-            "condition": notice.condition,
-            "citation": notice.citation,
-            "source": notice.source,
-        }
-
 
 @dataclass
 class JurisdictionAssessment:
@@ -336,54 +310,6 @@ class JurisdictionAssessment:
     def code(self) -> str:
         return self.rule.code
 
-    def as_dict(self) -> dict[str, object]:
-        rule = self.rule
-        notice = rule.individual_notice
-        return {
-            "code": rule.code,
-            "name": rule.name,
-            "citation": rule.citation,
-            "last_reviewed": rule.last_reviewed.isoformat(),
-            "residents_affected": self.residents_affected,
-            "residents_owed_notice": self.residents_owed_notice,
-            "residents_notifiable": self.residents_notifiable,
-            "vendor_only": self.vendor_only,
-            "individual_deadline": _iso(self.individual_due),
-            "individual_deadline_at": _iso_instant(self.individual_due),
-            "individual_deadline_standard": notice.deadline.standard if notice else None,
-            "individual_deadline_reasons": self.deadline_reasons,
-            "regulator_notices": [decision.as_dict() for decision in self.regulators],
-            "cra_notice_required": self.cra_notice_required,
-            "cra_notice_deadline": _iso(self.cra_due),
-            "content_requirements": (
-                rule.content.model_dump(mode="json", exclude={"notes"}) if rule.content else None
-            ),
-            "substitute_notice": self.substitute_notice(),
-            "credit_monitoring_months": self.credit_monitoring_months,
-            "risk_of_harm_determination_used": self.determination_used,
-            "special_duties": rule.special_duties.model_dump(mode="json", exclude_none=True),
-        }
-
-    def substitute_notice(self) -> dict[str, object] | None:
-        notice = self.rule.individual_notice
-        if notice is None:
-            return None
-        terms = notice.substitute_notice
-        by_count = (
-            terms.available
-            and terms.count_threshold is not None
-            and self.residents_owed_notice >= terms.count_threshold
-        )
-        return {
-            "available": terms.available,
-            "available_by_count": by_count,
-            "count_threshold": terms.count_threshold,
-            "cost_threshold_usd": terms.cost_threshold_usd,
-            "for_people_without_contact": terms.available and terms.insufficient_contact,
-            "components": [component.value for component in terms.components],
-            "citation": terms.citation,
-        }
-
 
 @dataclass
 class Assessment:
@@ -392,14 +318,6 @@ class Assessment:
     people: int
     people_without_residence: int
     residences_without_rules: dict[str, int]
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "people": self.people,
-            "people_without_residence": self.people_without_residence,
-            "residences_without_rules": dict(sorted(self.residences_without_rules.items())),
-            "jurisdictions": [item.as_dict() for item in self.jurisdictions.values()],
-        }
 
 
 def assess(
@@ -514,11 +432,3 @@ def _law_enforcement_delay(
         f"({delay.citation}); notice is due promptly after it ends"
     )
     return Due(day=delayed_to) if individual is not None else None
-
-
-def _iso(value: Due | None) -> str | None:
-    return value.day.isoformat() if value else None
-
-
-def _iso_instant(value: Due | None) -> str | None:
-    return value.instant.astimezone(UTC).isoformat() if value and value.instant else None

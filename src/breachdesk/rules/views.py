@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from breachdesk.rules.deadlines import Due
 from breachdesk.rules.engine import Assessment, JurisdictionAssessment
-from breachdesk.rules.schema import Deadline, Jurisdiction, Timing
+from breachdesk.rules.schema import Deadline, Jurisdiction, RegulatorNotice, Timing
 
 DISCLAIMER = (
     "This assessment applies breach-notification rules kept as data with their "
@@ -25,6 +25,25 @@ def _deadline(deadline: Deadline) -> dict[str, Any]:
         "business_days": deadline.business_days,
         "clock_starts": deadline.clock_starts.value,
         "standard": deadline.standard,
+    }
+
+
+def _regulator_json(item: RegulatorNotice) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "agency": item.agency,
+        "threshold_residents": item.threshold_residents,
+        "max_residents": item.max_residents,
+        "counts": item.counts.value,
+        **_deadline(item.deadline),
+        "must_precede_individual_notice": item.timing == Timing.BEFORE_INDIVIDUAL_NOTICE,
+        "timing": item.timing.value,
+        "required_content": [content.value for content in item.required_content],
+        "submit_to": item.submit_to,
+        "condition": item.condition,
+        "citation": item.citation,
+        "source": item.source,
+        "notes": item.notes,
     }
 
 
@@ -62,25 +81,7 @@ def rule_json(rule: Jurisdiction) -> dict[str, Any]:
             "source": notice.source,
             "notes": notice.notes,
         },
-        "regulator_notices": [
-            {
-                "id": item.id,
-                "agency": item.agency,
-                "threshold_residents": item.threshold_residents,
-                "max_residents": item.max_residents,
-                "counts": item.counts.value,
-                **_deadline(item.deadline),
-                "must_precede_individual_notice": item.timing == Timing.BEFORE_INDIVIDUAL_NOTICE,
-                "timing": item.timing.value,
-                "required_content": [content.value for content in item.required_content],
-                "submit_to": item.submit_to,
-                "condition": item.condition,
-                "citation": item.citation,
-                "source": item.source,
-                "notes": item.notes,
-            }
-            for item in rule.regulator_notices
-        ],
+        "regulator_notices": [_regulator_json(item) for item in rule.regulator_notices],
         "cra_notice": None
         if rule.cra_notice is None
         else {
@@ -101,6 +102,83 @@ def rule_json(rule: Jurisdiction) -> dict[str, Any]:
         "sources": rule.sources,
         "notes": rule.notes,
     }
+
+
+def assessment_json(assessment: Assessment) -> dict[str, Any]:
+    """``assess --json``: a documented interface (docs/rules.md)."""
+    return {
+        "people": assessment.people,
+        "people_without_residence": assessment.people_without_residence,
+        "residences_without_rules": dict(sorted(assessment.residences_without_rules.items())),
+        "jurisdictions": [_jurisdiction_json(item) for item in assessment.jurisdictions.values()],
+    }
+
+
+def _jurisdiction_json(result: JurisdictionAssessment) -> dict[str, Any]:
+    rule = result.rule
+    notice = rule.individual_notice
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "citation": rule.citation,
+        "last_reviewed": rule.last_reviewed.isoformat(),
+        "residents_affected": result.residents_affected,
+        "residents_owed_notice": result.residents_owed_notice,
+        "residents_notifiable": result.residents_notifiable,
+        "vendor_only": result.vendor_only,
+        "individual_deadline": _day(result.individual_due),
+        "individual_deadline_at": _instant(result.individual_due),
+        "individual_deadline_standard": notice.deadline.standard if notice else None,
+        "individual_deadline_reasons": result.deadline_reasons,
+        "regulator_notices": [
+            {
+                **_regulator_json(decision.notice),
+                "required": decision.required,
+                "counted": decision.counted,
+                "deadline": _day(decision.due),
+                "deadline_at": _instant(decision.due),
+            }
+            for decision in result.regulators
+        ],
+        "cra_notice_required": result.cra_notice_required,
+        "cra_notice_deadline": _day(result.cra_due),
+        "content_requirements": (
+            rule.content.model_dump(mode="json", exclude={"notes"}) if rule.content else None
+        ),
+        "substitute_notice": _substitute_notice_json(result),
+        "credit_monitoring_months": result.credit_monitoring_months,
+        "risk_of_harm_determination_used": result.determination_used,
+        "special_duties": rule.special_duties.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def _substitute_notice_json(result: JurisdictionAssessment) -> dict[str, Any] | None:
+    notice = result.rule.individual_notice
+    if notice is None:
+        return None
+    terms = notice.substitute_notice
+    by_count = (
+        terms.available
+        and terms.count_threshold is not None
+        and result.residents_owed_notice >= terms.count_threshold
+    )
+    return {
+        "available": terms.available,
+        "available_by_count": by_count,
+        "count_threshold": terms.count_threshold,
+        "cost_threshold_usd": terms.cost_threshold_usd,
+        "for_people_without_contact": terms.available and terms.insufficient_contact,
+        "components": [component.value for component in terms.components],
+        "citation": terms.citation,
+    }
+
+
+def _day(value: Due | None) -> str | None:
+    return value.day.isoformat() if value else None
+
+
+def _instant(value: Due | None) -> str | None:
+    return value.instant.astimezone(UTC).isoformat() if value and value.instant else None
 
 
 def _when(deadline: Deadline) -> str:
