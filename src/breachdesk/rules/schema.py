@@ -165,7 +165,8 @@ class RiskOfHarm(Cited):
 
 
 class Method(Strict):
-    allowed: bool
+    # None: no source read confirms either way; counsel must decide before relying on it.
+    allowed: bool | None
     condition: Text | None = None
 
 
@@ -183,7 +184,8 @@ class SubstituteComponent(enum.StrEnum):
 
 
 class SubstituteNotice(Cited):
-    available: bool
+    # None: no source read confirms the terms; the engine never offers it then.
+    available: bool | None
     # Substitute notice is allowed when notice would cost at least this much...
     cost_threshold_usd: int | None = Field(default=None, gt=0)
     # ...or when at least this many people must be notified ("more than 500,000" is
@@ -391,12 +393,13 @@ class Jurisdiction(Cited):
         if self._uses_business_days() and not self.holiday_calendar:
             raise ValueError("business-day deadlines need a holiday_calendar")
         cited = {source for source in self.sources}
-        missing = sorted({block.source for block in self._blocks()} - cited)
+        missing = sorted({block.source for block in self.cited_blocks()} - cited)
         if missing:
             raise ValueError(f"sources must list every block's source; missing {missing}")
         return self
 
-    def _blocks(self) -> list[Cited]:
+    def cited_blocks(self) -> list[Cited]:
+        """The file itself and every cited block in it."""
         blocks: list[Cited | None] = [
             self,
             self.personal_information,

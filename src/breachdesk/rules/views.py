@@ -90,6 +90,7 @@ def rule_json(rule: Jurisdiction) -> dict[str, Any]:
             "required_content": [item.value for item in rule.cra_notice.required_content],
             "citation": rule.cra_notice.citation,
             "source": rule.cra_notice.source,
+            "notes": rule.cra_notice.notes,
         },
         "content_requirements": None
         if rule.content is None
@@ -157,7 +158,7 @@ def _substitute_notice_json(result: JurisdictionAssessment) -> dict[str, Any] | 
     if notice is None:
         return None
     terms = notice.substitute_notice
-    by_count = (
+    by_count = bool(
         terms.available
         and terms.count_threshold is not None
         and result.residents_owed_notice >= terms.count_threshold
@@ -167,7 +168,7 @@ def _substitute_notice_json(result: JurisdictionAssessment) -> dict[str, Any] | 
         "available_by_count": by_count,
         "count_threshold": terms.count_threshold,
         "cost_threshold_usd": terms.cost_threshold_usd,
-        "for_people_without_contact": terms.available and terms.insufficient_contact,
+        "for_people_without_contact": bool(terms.available and terms.insufficient_contact),
         "components": [component.value for component in terms.components],
         "citation": terms.citation,
     }
@@ -190,6 +191,10 @@ def _when(deadline: Deadline) -> str:
     else:
         return deadline.standard
     return f"{number} from {deadline.clock_starts.value.replace('_', ' ')}"
+
+
+def _from(threshold: int) -> str:
+    return "any number of residents" if threshold == 1 else f"from {threshold:,} residents"
 
 
 def rule_lines(rule: Jurisdiction) -> list[str]:
@@ -220,17 +225,23 @@ def rule_lines(rule: Jurisdiction) -> list[str]:
     for item in rule.regulator_notices:
         before = ", before individuals" if item.timing == Timing.BEFORE_INDIVIDUAL_NOTICE else ""
         lines.append(
-            f"  {item.agency}: from {item.threshold_residents:,} residents, "
+            f"  {item.agency}: {_from(item.threshold_residents)}, "
             f"{_when(item.deadline)}{before}  [{item.citation}]"
         )
     if rule.cra_notice:
         lines.append(
-            f"  credit reporting agencies: from {rule.cra_notice.threshold_residents:,} "
-            f"residents  [{rule.cra_notice.citation}]"
+            f"  credit reporting agencies: {_from(rule.cra_notice.threshold_residents)}  "
+            f"[{rule.cra_notice.citation}]"
         )
     if rule.content and rule.content.must_not_include:
         forbidden = ", ".join(item.value for item in rule.content.must_not_include)
         lines.append(f"  the notice must not state: {forbidden}  [{rule.content.citation}]")
+    notes = sum(len(block.notes) for block in rule.cited_blocks())
+    if notes:
+        lines.append(
+            f"  notes for counsel: {notes} (where sources disagree or a value is unconfirmed;"
+        )
+        lines.append("  `--json` shows each with its block)")
     lines.extend(f"  source: {source}" for source in rule.sources)
     return lines
 
