@@ -18,6 +18,7 @@ from breachdesk.cli import app
 from breachdesk.config import Settings
 from breachdesk.incidents.models import DataElement
 from breachdesk.incidents.schemas import FactsIn, IncidentCreate, OrganisationCreate
+from breachdesk.notices.lint import RULE_IDS
 from breachdesk.rules.facts import WhatIfFacts
 from breachdesk.rules.schema import ContentItem, Jurisdiction
 
@@ -141,3 +142,8 @@ def test_the_rules_examples_are_valid_and_shown_as_they_are(name, schema):
     content = (DOCS / "examples" / name).read_text(encoding="utf-8")
     schema.model_validate(yaml.safe_load(content))
     assert f"```yaml\n{content}```" in read("rules.md")
+
+
+@pytest.mark.parametrize("rule", RULE_IDS)
+def test_every_lint_rule_is_documented(rule):
+    assert f"| `{rule}` |" in read("notices.md")

@@ -1,0 +1,1 @@
+"""Notices: templates, rendering, linting and approvals."""

@@ -1,0 +1,106 @@
+"""``breachdesk lint``: check a notice draft before anyone reads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from breachdesk.clitools import cli_session, print_json
+from breachdesk.incidents import service as incidents
+from breachdesk.incidents.models import DataElement, Organisation
+from breachdesk.inputs import InputError, NotFound
+from breachdesk.notices.documents import read_document
+from breachdesk.notices.lint import LintContext, LintResult, lint
+from breachdesk.rules.catalog import rule_for, shipped_rules
+
+LANGUAGES = ("en", "es")
+
+
+def lint_command(
+    file: Path = typer.Argument(..., help="The draft: .txt, .md, .html, .eml, .pdf or .docx."),
+    org: str | None = typer.Option(
+        None, "--org", help="The organisation (slug): its domains and signatory are checked."
+    ),
+    domain: list[str] = typer.Option(
+        [], "--domain", help="A domain the notice may link to or send from (repeatable)."
+    ),
+    jurisdiction: list[str] = typer.Option(
+        [],
+        "--jurisdiction",
+        help="A rule code whose content rules apply, e.g. US-MA (repeatable; 'all' for every one).",
+    ),
+    incident: int | None = typer.Option(
+        None, "--incident", help="Check the notice names every element the incident's facts list."
+    ),
+    lang: str = typer.Option("en", "--lang", help="The notice's language: en or es."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Lint a breach notice: legal content, facts, trust, plain language, oversharing, tone.
+
+    Exits 1 when there is any error-level finding, 0 otherwise.
+    """
+    if lang not in LANGUAGES:
+        raise InputError(f"--lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
+    document = read_document(file)
+    codes = list(shipped_rules()) if [c.lower() for c in jurisdiction] == ["all"] else jurisdiction
+    rules = tuple(rule_for(code) for code in codes)
+    owned, signatory, elements = list(domain), None, None
+    if org is not None or incident is not None:
+        with cli_session() as db_session:
+            organisation = _organisation(db_session, org) if org else None
+            if incident is not None:
+                found = incidents.get_incident(db_session=db_session, incident_id=incident)
+                elements = frozenset(
+                    DataElement(name) for name in found.current_revision.element_names
+                )
+                organisation = organisation or found.organisation
+            if organisation is not None:
+                owned += organisation.owned_domains + organisation.sending_domains
+                signatory = organisation.signatory_name
+    context = LintContext(
+        owned_domains=tuple(owned),
+        jurisdictions=rules,
+        facts_elements=elements,
+        signatory=signatory,
+        language=lang,
+    )
+    result = lint(document, context)
+    if json_output:
+        print_json(result.as_dict())
+    else:
+        _print(result, file)
+    if result.errors:
+        raise typer.Exit(1)
+
+
+def _organisation(db_session, slug: str) -> Organisation:
+    organisation = incidents.get_organisation(db_session=db_session, slug=slug)
+    if organisation is None:
+        raise NotFound(f"no organisation {slug!r}: see `breachdesk org list`")
+    return organisation
+
+
+def _print(result: LintResult, file: Path) -> None:
+    for finding in result.findings:
+        typer.echo(f"{file.name}: {finding.location}: {finding.severity}: [{finding.rule}]")
+        typer.echo(f"    {finding.message}")
+        typer.echo(f"    fix: {finding.hint}")
+    extracted = result.extracted
+    named = ", ".join(element.value for element in extracted.data_elements) or "none"
+    typer.echo(f"elements named: {named}")
+    typer.echo(
+        f"apology: {'yes' if extracted.apology else 'no'}; credit monitoring: "
+        + (
+            f"{extracted.credit_monitoring_months} months"
+            if extracted.credit_monitoring_months
+            else ("offered" if extracted.credit_monitoring else "no")
+        )
+        + f"; security freeze: {'yes' if extracted.security_freeze_info else 'no'}"
+        + f"; FTC: {'yes' if extracted.ftc_info else 'no'}"
+    )
+    counts = {
+        severity: sum(1 for f in result.findings if f.severity == severity)
+        for severity in ("error", "warning", "info")
+    }
+    typer.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
