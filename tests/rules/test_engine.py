@@ -218,3 +218,16 @@ def test_people_with_their_own_elements_are_assessed_on_them(rule) -> None:
     result = assess({rule.code: rule}, _facts(E.NAME, E.SSN), groups)
     assert result.jurisdictions["US-XX"].residents_affected == 9
     assert result.jurisdictions["US-XX"].residents_owed_notice == 2
+
+
+def test_an_exempted_sector_owes_nothing_under_the_law_and_is_told_why(rule) -> None:
+    bank = _facts(E.NAME, E.SSN, sectors=frozenset({"glba_financial_institution"}))
+    decision = decide(rule, bank, "US-XX")
+    assert decision.applies and not decision.owed
+    assert decision.reasons[-1].step == "exemption"
+    assert "deemed compliant" in decision.reasons[-1].finding
+    result = _one(rule, bank, count=600)
+    assert result.residents_owed_notice == 0
+    assert result.exemption is not None
+    assert not result.regulators[0].required
+    assert decide(rule, _facts(E.NAME, E.SSN), "US-XX").owed  # others are not exempt

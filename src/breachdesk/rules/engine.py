@@ -21,6 +21,7 @@ from breachdesk.rules.schema import (
 from breachdesk.rules.schema import (
     Counting,
     Deadline,
+    Exemption,
     Jurisdiction,
     RegulatorNotice,
     Timing,
@@ -119,6 +120,14 @@ def covers(rule: Jurisdiction, facts: Facts, residence: str | None) -> bool:
     )
 
 
+def exemption_for(rule: Jurisdiction, facts: Facts) -> Exemption | None:
+    """The law's exemption the organisation's sector flags meet, if any."""
+    for exemption in rule.exemptions:
+        if facts.sectors & set(exemption.sectors):
+            return exemption
+    return None
+
+
 def _applicability(rule: Jurisdiction, facts: Facts, residence: str | None) -> Reason:
     scope = rule.applies_to
     if residence is not None and residence in scope.residence:
@@ -163,6 +172,18 @@ def decide(
     if not covers(rule, facts, residence):
         return Decision(rule.code, False, False, False, (), ())
     reasons = [_applicability(rule, facts, residence)]
+    exemption = exemption_for(rule, facts)
+    if exemption is not None:
+        flags = ", ".join(sorted(facts.sectors & set(exemption.sectors)))
+        reasons.append(
+            Reason(
+                "exemption",
+                exemption.citation,
+                f"organisation is {flags}",
+                f"{exemption.kind.value.replace('_', ' ')}: {exemption.condition}",
+            )
+        )
+        return Decision(rule.code, True, False, False, (), tuple(reasons))
     scope = rule.applies_to
     sector_owner = bool(facts.sectors & set(scope.sectors))
     by_sector_only = not (
@@ -305,6 +326,7 @@ class JurisdictionAssessment:
     regulators: list[RegulatorDecision] = field(default_factory=list)
     cra_notice_required: bool = False
     cra_due: Due | None = None
+    exemption: Exemption | None = None
 
     @property
     def code(self) -> str:
@@ -340,7 +362,10 @@ def assess(
             uncovered[group.residence] = uncovered.get(group.residence, 0) + group.count
         for rule in applicable:
             decision = decide(rule, facts, group.residence, group.elements)
-            result = results.setdefault(rule.code, JurisdictionAssessment(rule))
+            result = results.get(rule.code)
+            if result is None:
+                result = JurisdictionAssessment(rule, exemption=exemption_for(rule, facts))
+                results[rule.code] = result
             result.residents_affected += group.count
             result.vendor_only = decision.vendor_only
             result.determination_used |= decision.spared_by_determination

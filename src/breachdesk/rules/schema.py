@@ -335,6 +335,30 @@ class SpecialDuties(Strict):
     media_notice: MediaNotice | None = None
 
 
+class ExemptionKind(enum.StrEnum):
+    EXEMPT = "exempt"  # the law does not apply to such organisations
+    # Such an organisation that notifies under its own regulator's rules is treated as
+    # complying with this law; its notice duties come from that other regime.
+    DEEMED_COMPLIANT = "deemed_compliant"
+
+
+class Exemption(Cited):
+    """Organisations (by sector flag) this law exempts or deems compliant."""
+
+    sectors: list[str] = Field(min_length=1)
+    kind: ExemptionKind
+    # What the exemption hangs on, in the statute's terms, e.g. "maintains procedures
+    # under GLBA and notifies under them"; shown with every decision it spares.
+    condition: Text
+
+    @model_validator(mode="after")
+    def _known_sectors(self) -> Exemption:
+        unknown = sorted(set(self.sectors) - set(SECTORS))
+        if unknown:
+            raise ValueError(f"unknown sectors {unknown}; known: {', '.join(SECTORS)}")
+        return self
+
+
 class Applicability(Strict):
     """Whose data the law covers.
 
@@ -367,6 +391,7 @@ class Jurisdiction(Cited):
     effective_from: date
     last_reviewed: date
     applies_to: Applicability
+    exemptions: list[Exemption] = []
     # Holidays for business-day deadlines, as holidays-library codes: "US" or "US-CA".
     holiday_calendar: Text | None = None
     sources: list[SourceAddress] = Field(min_length=1)
@@ -414,6 +439,7 @@ class Jurisdiction(Cited):
             self.special_duties.vendor_notice,
             self.special_duties.law_enforcement_delay,
             self.special_duties.media_notice,
+            *self.exemptions,
         ]
         return [block for block in blocks if block is not None]
 

@@ -99,6 +99,7 @@ def rule_json(rule: Jurisdiction) -> dict[str, Any]:
         if notice is None
         else notice.substitute_notice.model_dump(mode="json"),
         "special_duties": rule.special_duties.model_dump(mode="json", exclude_none=True),
+        "exemptions": [item.model_dump(mode="json") for item in rule.exemptions],
         "holiday_calendar": rule.holiday_calendar,
         "sources": rule.sources,
         "notes": rule.notes,
@@ -150,6 +151,7 @@ def _jurisdiction_json(result: JurisdictionAssessment) -> dict[str, Any]:
         "credit_monitoring_months": result.credit_monitoring_months,
         "risk_of_harm_determination_used": result.determination_used,
         "special_duties": rule.special_duties.model_dump(mode="json", exclude_none=True),
+        "exemption": result.exemption.model_dump(mode="json") if result.exemption else None,
     }
 
 
@@ -233,6 +235,11 @@ def rule_lines(rule: Jurisdiction) -> list[str]:
             f"  credit reporting agencies: {_from(rule.cra_notice.threshold_residents)}  "
             f"[{rule.cra_notice.citation}]"
         )
+    for exemption in rule.exemptions:
+        lines.append(
+            f"  {exemption.kind.value.replace('_', ' ')}: {', '.join(exemption.sectors)}, "
+            f"{exemption.condition}  [{exemption.citation}]"
+        )
     if rule.content and rule.content.must_not_include:
         forbidden = ", ".join(item.value for item in rule.content.must_not_include)
         lines.append(f"  the notice must not state: {forbidden}  [{rule.content.citation}]")
@@ -272,7 +279,11 @@ def jurisdiction_lines(result: JurisdictionAssessment, today: date) -> list[str]
     """One law's obligations: who is owed notice and by when, and whom else to tell."""
     rule = result.rule
     notice = rule.individual_notice
-    if result.vendor_only:
+    if result.exemption:
+        exemption = result.exemption
+        kind = exemption.kind.value.replace("_", " ")
+        owed = f"{kind} ({exemption.condition}) [{exemption.citation}]"
+    elif result.vendor_only:
         owed = "vendor: tell the data owner"
     elif notice is None:
         owed = "no notice to individuals"
