@@ -337,3 +337,9 @@ def test_every_finding_names_a_documented_rule() -> None:
     findings = _lint(bad, jurisdictions=rules, facts_elements=frozenset({E.SSN}))
     assert {f.rule for f in findings} <= set(RULE_IDS)
     assert len({f.rule.split(".")[0] for f in findings}) == 6  # every family spoke
+
+
+def test_illinois_forbids_the_number_of_residents_affected() -> None:
+    text = _with(GOOD, "We are sorry this happened.", "We are sorry. It affected 900 residents.")
+    findings = _lint(text, jurisdictions=(shipped_rules()["US-IL"],))
+    assert "legal.forbidden-content" in _rules(findings)

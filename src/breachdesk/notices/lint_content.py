@@ -124,8 +124,13 @@ CONTENT_CHECKS: dict[ContentItem, Callable[[Document, Extracted], bool]] = {
         r"data protection officer", r"\bDPO\b", r"delegado de protecci[oó]n"
     ),
 }
+CONTENT_CHECKS[ContentItem.NATURE_OF_BREACH] = CONTENT_CHECKS[ContentItem.INCIDENT_DESCRIPTION]
+CONTENT_CHECKS[ContentItem.NUMBER_AFFECTED] = lambda document, _extracted: bool(
+    _NUMBER_AFFECTED.search(document.text)
+)
 FORBIDDEN_CHECKS: dict[ContentItem, re.Pattern[str]] = {
     ContentItem.NUMBER_AFFECTED: _NUMBER_AFFECTED,
+    ContentItem.RESIDENTS_AFFECTED: _NUMBER_AFFECTED,
     ContentItem.NATURE_OF_BREACH: _NATURE_OF_BREACH,
 }
 _WORDS_ONLY = re.compile(r"[^a-z0-9áéíóúñü]+")
