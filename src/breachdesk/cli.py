@@ -10,7 +10,7 @@ from breachdesk.clitools import new_app, open_database
 from breachdesk.demo import demo_command
 from breachdesk.incidents.cli import incident_app, org_app
 from breachdesk.migrations import upgrade
-from breachdesk.notices.cli import lint_command
+from breachdesk.notices.cli import lint_command, notice_app
 from breachdesk.people.cli import import_app, people_app
 from breachdesk.people.synth_cli import synth_app
 from breachdesk.rules.cli import assess_command, law_app
@@ -63,6 +63,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(law_app, name="law")
 app.command("assess")(assess_command)
 app.command("lint")(lint_command)
+app.add_typer(notice_app, name="notice")
 app.add_typer(people_app, name="people")
 app.add_typer(synth_app, name="synth")
 app.command("demo")(demo_command)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from email import message_from_bytes
+from email.policy import default
 
 from tests.notices.test_lint import GOOD
+from tests.people.conftest import HEADER, import_json, person, write_csv
 
 
 def test_lint_passes_a_good_notice_and_says_what_it_names(run_cli, tmp_path) -> None:
@@ -69,3 +72,53 @@ def test_lint_refuses_what_it_cannot_read(run_cli, tmp_path) -> None:
         result = run_cli("lint", *args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
+
+
+def _first_reference(run_cli, incident) -> str:
+    people = json.loads(run_cli("people", "list", "--incident", incident, "--json").output)
+    return people[0]["reference"]
+
+
+def test_preview_renders_a_persons_notice_in_each_channel(run_cli, incident, tmp_path) -> None:
+    path = write_csv(tmp_path / "p.csv", HEADER, [person(1), person(2)])
+    assert import_json(run_cli, path, incident)[0] == 0
+    reference = _first_reference(run_cli, incident)
+    text = run_cli("notice", "preview", "--incident", incident, "--person", reference)
+    assert text.exit_code == 0, text.output
+    assert text.output.startswith("Subject: Notice of Data Breach from")
+    assert "Dear Ann Lee1" in text.output
+    assert reference in text.output
+    spanish = run_cli(
+        "notice", "preview", "--incident", incident, "--person", reference, "--lang", "es"
+    )
+    assert "Lamentamos lo ocurrido" in spanish.output
+    sms = run_cli(
+        "notice", "preview", "--incident", incident, "--person", reference, "--channel", "sms"
+    )
+    assert len(sms.output) < 320 and reference in sms.output
+    eml = tmp_path / "notice.eml"
+    written = run_cli(
+        "notice",
+        "preview",
+        "--incident",
+        incident,
+        "--person",
+        reference,
+        "--channel",
+        "eml",
+        "-o",
+        eml,
+    )
+    assert written.exit_code == 0, written.output
+    message = message_from_bytes(eml.read_bytes(), policy=default)
+    assert message["To"].addresses[0].addr_spec == "ann.lee1@example.com"
+    assert message.get_content_type() == "multipart/alternative"
+    assert '"people.viewed"' in run_cli("audit", "export").output
+
+
+def test_preview_refuses_an_unknown_channel(run_cli, incident) -> None:
+    result = run_cli(
+        "notice", "preview", "--incident", incident, "--person", "X", "--channel", "fax"
+    )
+    assert result.exit_code == 2
+    assert "--channel" in result.output

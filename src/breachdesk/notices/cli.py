@@ -6,13 +6,17 @@ from pathlib import Path
 
 import typer
 
-from breachdesk.clitools import cli_session, print_json
+from breachdesk.clitools import cli_actor, cli_session, new_app, print_json
+from breachdesk.config import get_settings
+from breachdesk.db import utcnow
 from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import DataElement, Organisation
 from breachdesk.inputs import InputError, NotFound
 from breachdesk.notices.documents import read_document
 from breachdesk.notices.lint import LintContext, LintResult, lint
+from breachdesk.notices.service import preview_notice
 from breachdesk.rules.catalog import rule_for, shipped_rules
+from breachdesk.security.crypto import load_keyring
 
 LANGUAGES = ("en", "es")
 
@@ -104,3 +108,58 @@ def _print(result: LintResult, file: Path) -> None:
         for severity in ("error", "warning", "info")
     }
     typer.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
+
+
+notice_app = new_app("Breach notices: preview a person's notice.")
+CHANNELS = ("text", "html", "sms", "eml")
+
+
+@notice_app.command("preview")
+def preview(
+    incident: int = typer.Option(..., "--incident", help="The incident."),
+    person: str = typer.Option(..., "--person", metavar="REF", help="The person's reference code."),
+    channel: str = typer.Option(
+        "text", "--channel", help="text (subject and body), html, sms, or eml (the whole email)."
+    ),
+    lang: str | None = typer.Option(
+        None, "--lang", help="en or es (default: the person's preferred language, else en)."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """Render one person's notice from the incident's current facts, as it would go out.
+
+    Decrypts the person (recorded in the audit trail as people.viewed).
+    """
+    if channel not in CHANNELS:
+        raise InputError(f"--channel: {channel!r} is not one of {', '.join(CHANNELS)}")
+    if lang is not None and lang not in LANGUAGES:
+        raise InputError(f"--lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
+    keyring = load_keyring(get_settings())
+    with cli_session() as db_session:
+        preview = preview_notice(
+            db_session=db_session,
+            keyring=keyring,
+            incident_id=incident,
+            reference=person,
+            actor=cli_actor(),
+            today=utcnow().date(),
+            language=lang,
+        )
+    rendered = preview.rendered
+    if channel == "eml":
+        body = preview.email(utcnow())
+    elif channel == "html":
+        body = rendered.html.encode("utf-8")
+    elif channel == "sms":
+        body = (rendered.sms + "\n").encode("utf-8")
+    else:
+        body = f"Subject: {rendered.subject}\n\n{rendered.text}".encode()
+    if output is not None:
+        output.write_bytes(body)
+        laws = ", ".join(law.code for law in preview.laws) or "none"
+        typer.echo(
+            f"wrote {output} (template {rendered.template_version}, fact revision "
+            f"{rendered.fact_revision}, laws {laws})"
+        )
+    else:
+        typer.echo(body.decode("utf-8"), nl=False)

@@ -40,9 +40,13 @@ ELEMENT_PHRASES: dict[DataElement, tuple[str, ...]] = {
         r"n[uú]meros? de seguro social",
     ),
     E.DRIVERS_LICENSE: (r"driver'?’?s'? licen[sc]e(?: numbers?)?", r"licencias? de conducir"),
-    E.STATE_ID: (r"state (?:identification|id)(?: card)?(?: numbers?)?",),
+    E.STATE_ID: (
+        r"state (?:identification|id)(?: card)?(?: numbers?)?",
+        r"identificaci[oó]n estatal",
+    ),
     E.PASSPORT: (r"passport(?: numbers?)?", r"pasaportes?"),
     E.TAX_ID: (
+        r"identificaci[oó]n tributaria",
         r"taxpayer identification numbers?",
         r"\bitins?\b",
         r"tax id(?:entification)? numbers?",
@@ -55,7 +59,7 @@ ELEMENT_PHRASES: dict[DataElement, tuple[str, ...]] = {
     E.PAYMENT_CARD: (
         r"(?:credit|debit|payment) card(?: numbers?)?",
         r"card numbers?",
-        r"tarjetas? de (?:cr[eé]dito|d[eé]bito)",
+        r"tarjetas? de (?:cr[eé]dito|d[eé]bito|pago)",
     ),
     E.CARD_SECURITY_CODE: (
         r"(?:card )?security codes?",
@@ -83,9 +87,18 @@ ELEMENT_PHRASES: dict[DataElement, tuple[str, ...]] = {
         r"(?:insurance )?member id(?: numbers?)?",
         r"seguro m[eé]dico",
     ),
-    E.BIOMETRIC: (r"biometric (?:data|information)", r"fingerprints?", r"face ?prints?"),
-    E.GENETIC: (r"genetic (?:data|information)", r"dna"),
-    E.PRECISE_GEOLOCATION: (r"(?:precise )?geolocation(?: data)?", r"location data"),
+    E.BIOMETRIC: (
+        r"biometric (?:data|information)",
+        r"fingerprints?",
+        r"face ?prints?",
+        r"datos biom[eé]tricos",
+    ),
+    E.GENETIC: (r"genetic (?:data|information)", r"dna", r"datos gen[eé]ticos"),
+    E.PRECISE_GEOLOCATION: (
+        r"(?:precise )?geolocation(?: data)?",
+        r"(?:precise )?location data",
+        r"ubicaci[oó]n precisa",
+    ),
 }
 _ELEMENT_PATTERN = re.compile(
     "|".join(

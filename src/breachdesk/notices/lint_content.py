@@ -113,6 +113,7 @@ CONTENT_CHECKS: dict[ContentItem, Callable[[Document, Extracted], bool]] = {
     ContentItem.CREDIT_MONITORING_OFFER: lambda _document, extracted: extracted.credit_monitoring,
     ContentItem.LIKELY_CONSEQUENCES: _any(
         r"\b(?:could|may|might) (?:use|lead|result|try)",
+        r"\bpodr[ií]a(?:n)? (?:usar|intentar|causar)",
         r"risk of",
         r"consequences",
         r"consecuencias",
@@ -120,8 +121,12 @@ CONTENT_CHECKS: dict[ContentItem, Callable[[Document, Extracted], bool]] = {
     ContentItem.MITIGATION_MEASURES: _any(
         r"what we are doing", r"\bwe (?:have )?(?:taken|implemented)"
     ),
-    ContentItem.CONTACT_PERSON: _any(
-        r"data protection officer", r"\bDPO\b", r"delegado de protecci[oó]n"
+    # GDPR Art. 33(3)(b)/34(2): the data protection officer "or other contact point":
+    # a named DPO, or a telephone number or email address to reach.
+    ContentItem.CONTACT_PERSON: lambda document, extracted: bool(
+        re.search(r"data protection officer|\bDPO\b|delegado de protecci[oó]n", document.text, re.I)
+        or extracted.phones
+        or _EMAIL_ADDRESS.search(document.text)
     ),
 }
 CONTENT_CHECKS[ContentItem.NATURE_OF_BREACH] = CONTENT_CHECKS[ContentItem.INCIDENT_DESCRIPTION]
@@ -133,6 +138,7 @@ FORBIDDEN_CHECKS: dict[ContentItem, re.Pattern[str]] = {
     ContentItem.RESIDENTS_AFFECTED: _NUMBER_AFFECTED,
     ContentItem.NATURE_OF_BREACH: _NATURE_OF_BREACH,
 }
+_EMAIL_ADDRESS = re.compile(r"\b[\w.+-]+@[a-z0-9.-]+\.[a-z]{2,}\b", re.I)
 _WORDS_ONLY = re.compile(r"[^a-z0-9áéíóúñü]+")
 
 
@@ -184,10 +190,18 @@ def legal_rules(
 
 
 def _headings(document: Document, rule: Jurisdiction) -> Iterable[Finding]:
+    """Required title and headings present and in order. A heading counts when it contains
+    the required words, so a translated heading carrying them ("Qué pasó / What
+    Happened") satisfies the statute too."""
     content = rule.content
     assert content is not None
-    headings = [_heading_key(block.text) for block in document.blocks if block.kind == "heading"]
-    if content.title and _heading_key(content.title) not in headings:
+    headings = [f" {_heading_key(b.text)} " for b in document.blocks if b.kind == "heading"]
+
+    def find(required: str) -> int | None:
+        key = f" {_heading_key(required)} "
+        return next((index for index, text in enumerate(headings) if key in text), None)
+
+    if content.title and find(content.title) is None:
         yield Finding(
             "legal.headings",
             ERROR,
@@ -197,8 +211,8 @@ def _headings(document: Document, rule: Jurisdiction) -> Iterable[Finding]:
         )
     position = -1
     for required in content.headings:
-        key = _heading_key(required)
-        if key not in headings:
+        index = find(required)
+        if index is None:
             yield Finding(
                 "legal.headings",
                 ERROR,
@@ -207,7 +221,6 @@ def _headings(document: Document, rule: Jurisdiction) -> Iterable[Finding]:
                 f'add the heading "{required}", in the statute\'s order ({content.citation})',
             )
             continue
-        index = headings.index(key)
         if index < position:
             yield Finding(
                 "legal.headings",

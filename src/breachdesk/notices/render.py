@@ -1,0 +1,273 @@
+"""Rendering a notice for one person: their elements in plain words, their laws' content
+rules, their language, their reference code, from the incident's current facts.
+
+Templates are sectioned Jinja text run in one sandboxed environment with StrictUndefined:
+a template can read the values it is given and nothing else, and a misspelt variable is
+an error, never a silent blank. Sections are plain text; the channel layouts add the
+headings and the markup, escaping everything a section produced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from breachdesk.incidents.models import DataElement, Protection
+from breachdesk.inputs import InputError, parse_model
+from breachdesk.rules.schema import ContentItem, Jurisdiction
+
+DEFAULTS_DIR = Path(__file__).parent / "defaults"
+LANGUAGES = ("en", "es")
+# The order sections appear in, and which carry a heading.
+SECTION_ORDER = (
+    "greeting",
+    "what_happened",
+    "what_information",
+    "what_we_are_doing",
+    "what_you_can_do",
+    "more_information",
+    "genuine",
+    "signature",
+)
+HEADED = frozenset(SECTION_ORDER) - {"greeting", "signature"}
+_MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre",
+}
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,)]")
+
+
+class TemplateFile(BaseModel):
+    """A notice template: its fixed wording, and its sections as Jinja text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+    language: str
+    subject: str
+    title: str
+    headings: dict[str, str]
+    sections: dict[str, str]
+    sms: str
+    elements: dict[DataElement, str]
+    protection: dict[str, str]
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"{value!r} is not one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("sections")
+    @classmethod
+    def _every_section(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [name for name in SECTION_ORDER if name not in value]
+        unknown = sorted(set(value) - set(SECTION_ORDER))
+        if missing or unknown:
+            raise ValueError(
+                f"sections must be exactly {', '.join(SECTION_ORDER)}"
+                + (f"; missing {', '.join(missing)}" if missing else "")
+                + (f"; unknown {', '.join(unknown)}" if unknown else "")
+            )
+        return value
+
+    @field_validator("elements")
+    @classmethod
+    def _every_element(cls, value: dict[DataElement, str]) -> dict[DataElement, str]:
+        missing = [element.value for element in DataElement if element not in value]
+        if missing:
+            raise ValueError(f"elements needs plain words for {', '.join(missing)}")
+        return value
+
+    @field_validator("protection")
+    @classmethod
+    def _every_protection(cls, value: dict[str, str]) -> dict[str, str]:
+        needed = {protection.value for protection in Protection} | {"key_taken"}
+        missing = sorted(needed - set(value))
+        if missing:
+            raise ValueError(f"protection needs wording for {', '.join(missing)}")
+        return value
+
+    @property
+    def version(self) -> str:
+        """A short content hash: the same wording is the same version, wherever it lives."""
+        canonical = yaml.safe_dump(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    language: str
+    subject: str
+    text: str
+    html: str
+    sms: str
+    template_version: str
+    fact_revision: int
+    content_hash: str
+
+
+@cache
+def _environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+    )
+
+
+def parse_template(data: dict[str, Any], *, source: str) -> TemplateFile:
+    """A template from its YAML mapping; every section is compiled now, so a syntax error is
+    reported with the section's name before anyone renders it."""
+    template = parse_model(TemplateFile, data, source=source)
+    texts = {**template.sections, "subject": template.subject, "sms": template.sms}
+    for name, text in texts.items():
+        try:
+            _environment().from_string(text)
+        except TemplateError as error:
+            raise InputError(f"{source}: section {name}: {error}") from error
+    return template
+
+
+@cache
+def default_template(kind: str = "initial", language: str = "en") -> TemplateFile:
+    path = DEFAULTS_DIR / f"{kind}.{language}.yaml"
+    if not path.is_file():
+        raise InputError(f"no default {kind} template in {language!r}; languages: en, es")
+    return parse_template(yaml.safe_load(path.read_text("utf-8")), source=str(path))
+
+
+def long_date(day: date, language: str) -> str:
+    month = _MONTHS[language].split()[day.month - 1]
+    return (
+        f"{month} {day.day}, {day.year}"
+        if language == "en"
+        else f"{day.day} de {month} de {day.year}"
+    )
+
+
+def law_context(rules: Iterable[Jurisdiction], residence: str | None) -> dict[str, Any]:
+    """What the person's laws change in the wording: statements forbidden, whom to contact."""
+    rules = list(rules)
+    forbidden = {item for rule in rules if rule.content for item in rule.content.must_not_include}
+    home = next((rule for rule in rules if residence in rule.applies_to.residence), None)
+    if home is None:
+        regulator = "your state Attorney General"
+    elif home.regulator_notices:
+        regulator = home.regulator_notices[0].agency
+    else:
+        regulator = f"{home.name} Attorney General"
+    required = {item for rule in rules if rule.content for item in rule.content.required}
+    number_forbidden = forbidden & {ContentItem.NUMBER_AFFECTED, ContentItem.RESIDENTS_AFFECTED}
+    return {
+        "say_nature": ContentItem.NATURE_OF_BREACH not in forbidden,
+        # A law that asks for the number affected, and none that forbids it.
+        "tell_number": ContentItem.NUMBER_AFFECTED in required and not number_forbidden,
+        "regulator": regulator,
+        "codes": [rule.code for rule in rules],
+    }
+
+
+def elements_context(
+    template: TemplateFile,
+    elements: Iterable[DataElement],
+    protection: dict[DataElement, tuple[Protection, bool]],
+) -> list[dict[str, str]]:
+    """Each exposed element in plain words, with what its protection means for the reader."""
+    described = []
+    for element in sorted(set(elements), key=list(DataElement).index):
+        held, key_taken = protection.get(element, (Protection.CLEAR, False))
+        wording = template.protection["key_taken" if key_taken else held.value]
+        described.append({"name": template.elements[element], "protection": wording})
+    return described
+
+
+def render_notice(
+    template: TemplateFile, context: dict[str, Any], *, fact_revision: int
+) -> RenderedNotice:
+    """The notice for one person, in every channel, from one context."""
+    environment = _environment()
+    try:
+        sections = {
+            name: environment.from_string(template.sections[name]).render(context).strip()
+            for name in SECTION_ORDER
+        }
+        subject = environment.from_string(template.subject).render(context).strip()
+        sms = environment.from_string(template.sms).render(context).strip()
+    except TemplateError as error:
+        raise InputError(f"template {template.kind}.{template.language}: {error}") from error
+    text = _text_layout(template, sections)
+    page = _html_layout(template, sections)
+    digest = hashlib.sha256(f"{subject}\n{text}\n{page}\n{sms}".encode()).hexdigest()
+    return RenderedNotice(
+        language=template.language,
+        subject=subject,
+        text=text,
+        html=page,
+        sms=sms,
+        template_version=template.version,
+        fact_revision=fact_revision,
+        content_hash=digest,
+    )
+
+
+def _paragraphs(section: str) -> list[str]:
+    return [part.strip() for part in re.split(r"\n\s*\n", section) if part.strip()]
+
+
+def _text_layout(template: TemplateFile, sections: dict[str, str]) -> str:
+    parts = [template.title]
+    for name in SECTION_ORDER:
+        if name in HEADED:
+            parts.append(template.headings[name])
+        parts.extend(_paragraphs(sections[name]))
+    return "\n\n".join(parts) + "\n"
+
+
+def _html_layout(template: TemplateFile, sections: dict[str, str]) -> str:
+    body = [f"<h1>{html.escape(template.title)}</h1>"]
+    for name in SECTION_ORDER:
+        if name in HEADED:
+            body.append(f"<h2>{html.escape(template.headings[name])}</h2>")
+        for paragraph in _paragraphs(sections[name]):
+            lines = paragraph.splitlines()
+            items = [line[2:] for line in lines if line.startswith("- ")]
+            lead = [line for line in lines if not line.startswith("- ")]
+            if lead:
+                body.append("<p>" + "<br>".join(_linked(line) for line in lead) + "</p>")
+            if items:
+                body.append(
+                    "<ul>" + "".join(f"<li>{_linked(item)}</li>" for item in items) + "</ul>"
+                )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{template.language}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(template.title)}</title></head>"
+        '<body style="font-family: Arial, Helvetica, sans-serif; font-size: 11pt; '
+        'line-height: 1.45; color: #1b1f24; max-width: 640px">'
+        + "\n".join(body)
+        + "</body></html>\n"
+    )
+
+
+def _linked(line: str) -> str:
+    """Escaped text with each web address a link that shows exactly where it goes."""
+    pieces, last = [], 0
+    for match in _URL.finditer(line):
+        pieces.append(html.escape(line[last : match.start()]))
+        url = html.escape(match.group(0))
+        pieces.append(f'<a href="{url}">{url}</a>')
+        last = match.end()
+    pieces.append(html.escape(line[last:]))
+    return "".join(pieces)
