@@ -172,18 +172,6 @@ def decide(
     if not covers(rule, facts, residence):
         return Decision(rule.code, False, False, False, (), ())
     reasons = [_applicability(rule, facts, residence)]
-    exemption = exemption_for(rule, facts)
-    if exemption is not None:
-        flags = ", ".join(sorted(facts.sectors & set(exemption.sectors)))
-        reasons.append(
-            Reason(
-                "exemption",
-                exemption.citation,
-                f"organisation is {flags}",
-                f"{exemption.kind.value.replace('_', ' ')}: {exemption.condition}",
-            )
-        )
-        return Decision(rule.code, True, False, False, (), tuple(reasons))
     scope = rule.applies_to
     sector_owner = bool(facts.sectors & set(scope.sectors))
     by_sector_only = not (
@@ -202,39 +190,20 @@ def decide(
         )
         return Decision(rule.code, True, False, True, (), tuple(reasons))
 
-    unprotected = {}
-    for element in exposed:
-        counts, why = _counts(rule, facts.exposure(element))
-        unprotected[element] = counts
-        reasons.append(Reason("safe_harbor", rule.safe_harbor.citation, element.value, why))
-
     definition = rule.personal_information
-    counting = []
-    for item in definition.elements:
-        if not unprotected.get(item.element):
-            continue
-        if item.needs_name and DataElement.NAME not in exposed:
-            reasons.append(
-                Reason(
-                    "personal_information",
-                    definition.citation,
-                    item.element.value,
-                    "counts only with the person's name, which was not exposed",
-                )
+    counting = _counting(rule, facts, exposed, reasons)
+    exemption = exemption_for(rule, facts)
+    if exemption is not None:
+        flags = ", ".join(sorted(facts.sectors & set(exemption.sectors)))
+        reasons.append(
+            Reason(
+                "exemption",
+                exemption.citation,
+                f"organisation is {flags}",
+                f"{exemption.kind.value.replace('_', ' ')}: {exemption.condition}",
             )
-            continue
-        if item.with_any and not any(unprotected.get(other) for other in item.with_any):
-            needed = ", ".join(other.value for other in item.with_any)
-            reasons.append(
-                Reason(
-                    "personal_information",
-                    definition.citation,
-                    item.element.value,
-                    f"counts only with one of {needed}, none of which counts",
-                )
-            )
-            continue
-        counting.append(item.element)
+        )
+        return Decision(rule.code, True, False, False, tuple(counting), tuple(reasons))
     if not counting:
         listed = ", ".join(sorted(element.value for element in exposed)) or "nothing"
         reasons.append(
@@ -288,6 +257,46 @@ def decide(
         Reason("individual_notice", rule.individual_notice.citation, "", "notice is owed")
     )
     return Decision(rule.code, True, True, False, tuple(counting), tuple(reasons))
+
+
+def _counting(
+    rule: Jurisdiction, facts: Facts, exposed: frozenset[DataElement], reasons: list[Reason]
+) -> list[DataElement]:
+    """The exposed, unprotected elements this law counts as personal information."""
+    unprotected = {}
+    for element in exposed:
+        counts, why = _counts(rule, facts.exposure(element))
+        unprotected[element] = counts
+        reasons.append(Reason("safe_harbor", rule.safe_harbor.citation, element.value, why))
+
+    definition = rule.personal_information
+    counting = []
+    for item in definition.elements:
+        if not unprotected.get(item.element):
+            continue
+        if item.needs_name and DataElement.NAME not in exposed:
+            reasons.append(
+                Reason(
+                    "personal_information",
+                    definition.citation,
+                    item.element.value,
+                    "counts only with the person's name, which was not exposed",
+                )
+            )
+            continue
+        if item.with_any and not any(unprotected.get(other) for other in item.with_any):
+            needed = ", ".join(other.value for other in item.with_any)
+            reasons.append(
+                Reason(
+                    "personal_information",
+                    definition.citation,
+                    item.element.value,
+                    f"counts only with one of {needed}, none of which counts",
+                )
+            )
+            continue
+        counting.append(item.element)
+    return counting
 
 
 def _determination_duties(rule: Jurisdiction) -> str:
@@ -418,9 +427,15 @@ def _set_deadlines(result: JurisdictionAssessment, facts: Facts) -> None:
         individual = _due(rule.individual_notice.deadline, rule, facts, None)
         individual = _law_enforcement_delay(result, facts, individual)
     result.individual_due = individual
+    exemption = result.exemption
     for notice in rule.regulator_notices:
+        if exemption is not None and notice.id not in exemption.still_required:
+            result.regulators.append(RegulatorDecision(notice, 0, False, None))
+            continue
         counted = {
-            Counting.OWED_NOTICE: owed,
+            # An exempted organisation owes no individual notice; a notice its exemption
+            # leaves in place counts the residents whose data the law counts.
+            Counting.OWED_NOTICE: owed if exemption is None else result.residents_notifiable,
             Counting.NOTIFIABLE: result.residents_notifiable,
             Counting.AFFECTED: result.residents_affected,
         }[notice.counts]

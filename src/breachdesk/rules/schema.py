@@ -350,6 +350,8 @@ class Exemption(Cited):
     # What the exemption hangs on, in the statute's terms, e.g. "maintains procedures
     # under GLBA and notifies under them"; shown with every decision it spares.
     condition: Text
+    # Regulator notices (ids in this file) the law still requires of such organisations.
+    still_required: list[NoticeId] = []
 
     @model_validator(mode="after")
     def _known_sectors(self) -> Exemption:
@@ -408,6 +410,9 @@ class Jurisdiction(Cited):
     @model_validator(mode="after")
     def _consistent(self) -> Jurisdiction:
         ids = [notice.id for notice in self.regulator_notices]
+        unknown = sorted({i for e in self.exemptions for i in e.still_required} - set(ids))
+        if unknown:
+            raise ValueError(f"exemptions name unknown regulator notices: {', '.join(unknown)}")
         repeated = sorted({value for value in ids if ids.count(value) > 1})
         if repeated:
             raise ValueError(f"regulator notice ids used twice: {', '.join(repeated)}")
