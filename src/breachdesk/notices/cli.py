@@ -5,20 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+import yaml
 
 from breachdesk.clitools import cli_actor, cli_session, new_app, print_json
 from breachdesk.config import get_settings
 from breachdesk.db import utcnow
 from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import DataElement, Organisation
-from breachdesk.inputs import InputError, NotFound
+from breachdesk.inputs import InputError, NotFound, load_yaml_mapping
+from breachdesk.notices import templates
 from breachdesk.notices.documents import read_document
 from breachdesk.notices.lint import LintContext, LintResult, lint
+from breachdesk.notices.render import LANGUAGES, default_template, parse_template
 from breachdesk.notices.service import preview_notice
 from breachdesk.rules.catalog import rule_for, shipped_rules
+from breachdesk.security import service as security
+from breachdesk.security.cli import read_password
 from breachdesk.security.crypto import load_keyring
-
-LANGUAGES = ("en", "es")
 
 
 def lint_command(
@@ -163,3 +166,126 @@ def preview(
         )
     else:
         typer.echo(body.decode("utf-8"), nl=False)
+
+
+template_app = new_app("Notice templates: versions, edits and sign-off by both approvers.")
+notice_app.add_typer(template_app, name="template")
+
+
+@template_app.command("list")
+def template_list(
+    org: str = typer.Option(..., "--org", help="The organisation (slug)."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the organisation's template versions and who signed each off."""
+    with cli_session() as db_session:
+        organisation = _organisation(db_session, org)
+        rows = [
+            {
+                "id": version.id,
+                "kind": version.kind,
+                "language": version.language,
+                "version": version.version,
+                "content_hash": version.content_hash,
+                "approved": version.approved,
+                "approvals": {a.role: a.staff_user.email for a in version.approvals},
+                "created_by": version.created_by,
+                "created_at": version.created_at.isoformat(),
+            }
+            for version in templates.versions(db_session=db_session, organisation=organisation)
+        ]
+    if json_output:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("no saved versions: notices use the shipped defaults (see `template show`)")
+    for row in rows:
+        status = (
+            "approved"
+            if row["approved"]
+            else "needs "
+            + " and ".join(
+                role
+                for role in ("legal_approver", "comms_approver")
+                if role not in row["approvals"]
+            )
+        )
+        typer.echo(
+            f"{row['id']:>4}  {row['kind']}.{row['language']} v{row['version']}  "
+            f"{row['content_hash']}  {status}"
+        )
+
+
+@template_app.command("show")
+def template_show(
+    template_id: int | None = typer.Argument(None, metavar="[ID]", help="A saved version's id."),
+    default: bool = typer.Option(False, "--default", help="Show the shipped default instead."),
+    lang: str = typer.Option("en", "--lang", help="With --default: en or es."),
+) -> None:
+    """Print a template as YAML: the file to copy, edit and save with `template edit`."""
+    if (template_id is None) == (not default):
+        raise InputError("give a version ID, or --default [--lang es]")
+    if default:
+        template = default_template("initial", lang if lang in LANGUAGES else "?")
+    else:
+        with cli_session() as db_session:
+            template = templates.template_file(
+                templates.get_version(db_session=db_session, template_id=template_id)
+            )
+    typer.echo(
+        yaml.safe_dump(template.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    )
+
+
+@template_app.command("edit")
+def template_edit(
+    org: str = typer.Option(..., "--org", help="The organisation (slug)."),
+    file: Path = typer.Option(..., "--from", help="The edited template YAML."),
+) -> None:
+    """Save an edited template as a new version; it needs both sign-offs before use."""
+    template = parse_template(load_yaml_mapping(file), source=str(file))
+    with cli_session() as db_session:
+        organisation = _organisation(db_session, org)
+        version = templates.save_version(
+            db_session=db_session, organisation=organisation, template=template, actor=cli_actor()
+        )
+        typer.echo(
+            f"saved {version.kind}.{version.language} version {version.version} (id {version.id}, "
+            f"{version.content_hash}); it needs a legal_approver and a comms_approver to sign off"
+        )
+
+
+@template_app.command("check")
+def template_check(
+    template_id: int = typer.Argument(..., metavar="ID", help="A saved version's id."),
+) -> None:
+    """Lint a version for a sample person in every jurisdiction, as approval does."""
+    with cli_session() as db_session:
+        version = templates.get_version(db_session=db_session, template_id=template_id)
+        organisation = db_session.get(Organisation, version.organisation_id)
+        errors = templates.lint_everywhere(templates.template_file(version), organisation)
+    for where, finding in errors:
+        typer.echo(f"{where}: {finding.location}: [{finding.rule}] {finding.message}")
+    typer.echo(f"{len(errors)} errors across {len(templates.sample_residences())} jurisdictions")
+    if errors:
+        raise typer.Exit(1)
+
+
+@template_app.command("approve")
+def template_approve(
+    template_id: int = typer.Argument(..., metavar="ID", help="A saved version's id."),
+    user: str = typer.Option(..., "--user", help="The approver's staff email."),
+    password_file: Path | None = typer.Option(
+        None, "--password-file", help="Read the password from this file instead of prompting."
+    ),
+) -> None:
+    """Sign off a version as its legal or communications approver (password checked)."""
+    password = read_password(password_file, confirm=False)
+    with cli_session() as db_session:
+        approver = security.authenticate(db_session=db_session, email=user, password=password)
+        if approver is None:
+            raise InputError(f"{user}: wrong email or password")
+        version = templates.get_version(db_session=db_session, template_id=template_id)
+        templates.approve(db_session=db_session, version=version, approver=approver, actor=user)
+        state = "now approved for use" if version.approved else "waiting for the other approver"
+        typer.echo(f"{approver.role} sign-off recorded for version {version.version}: {state}")

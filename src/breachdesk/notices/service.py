@@ -5,99 +5,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from breachdesk.incidents import service as incidents
-from breachdesk.incidents.models import DataElement, Incident, Organisation, Protection
-from breachdesk.incidents.schemas import ElementExposure
+from breachdesk.incidents.models import DataElement
 from breachdesk.inputs import InputError
+from breachdesk.notices.context import notice_context, owing_laws
 from breachdesk.notices.mime import Address, build_email, message_id
-from breachdesk.notices.render import (
-    RenderedNotice,
-    TemplateFile,
-    default_template,
-    elements_context,
-    law_context,
-    long_date,
-    render_notice,
-)
+from breachdesk.notices.models import NoticeTemplate
+from breachdesk.notices.render import LANGUAGES, RenderedNotice, render_notice
+from breachdesk.notices.templates import template_to_use
 from breachdesk.people import service as people
-from breachdesk.rules.catalog import shipped_rules
-from breachdesk.rules.engine import decide
-from breachdesk.rules.facts import incident_facts
 from breachdesk.rules.schema import Jurisdiction
 from breachdesk.security.crypto import Keyring
-
-
-def owing_laws(incident: Incident, residence: str | None, elements: frozenset[DataElement]):
-    """The laws that require notice to this person (their content rules shape the notice)."""
-    facts = incident_facts(incident)
-    return [
-        rule for rule in shipped_rules().values() if decide(rule, facts, residence, elements).owed
-    ]
-
-
-def notice_context(
-    *,
-    template: TemplateFile,
-    organisation: Organisation,
-    incident: Incident,
-    person: dict[str, Any],
-    laws: list[Jurisdiction],
-    today: date,
-    remedy: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Everything a template may use; docs/notices.md lists each name."""
-    language = template.language
-    revision = incident.current_revision
-    exposures = [ElementExposure.model_validate(item) for item in revision.elements]
-    protection: dict[DataElement, tuple[Protection, bool]] = {
-        item.element: (item.protection, item.key_compromised) for item in exposures
-    }
-    elements = [DataElement(name) for name in person["elements"]]
-
-    def day(value: Any) -> str | None:
-        return long_date(value.date(), language) if value else None
-
-    website = f"https://{organisation.owned_domains[0]}"
-    return {
-        "org": {
-            "name": organisation.display_name,
-            "phone": organisation.support_phone,
-            "email": organisation.support_email,
-            "postal_address": " ".join(organisation.support_postal_address.split()),
-            "website": website,
-            "signatory": organisation.signatory_name,
-            "signatory_title": organisation.signatory_title,
-        },
-        "person": {
-            "first_name": person.get("first_name"),
-            "last_name": person.get("last_name"),
-            "reference": person["reference"],
-        },
-        "facts": {
-            "description": revision.public_description.strip(),
-            "occurred_from": day(revision.occurred_from),
-            "occurred_to": day(revision.occurred_to),
-            "discovered": day(incident.discovered_at),
-            "people_affected": f"{revision.people_affected:,}",
-            "revision": revision.number,
-        },
-        "elements": elements_context(template, elements, protection),
-        "law": {
-            **law_context(laws, person.get("jurisdiction")),
-            "delayed_by_law_enforcement": incident.law_enforcement_delay_until is not None,
-        },
-        "remedy": remedy,
-        "notice_date": long_date(today, language),
-    }
 
 
 @dataclass(frozen=True)
 class Preview:
     rendered: RenderedNotice
+    # The saved version rendered, or None for the shipped default.
+    version: NoticeTemplate | None
     laws: list[Jurisdiction]
     recipient: Address | None  # None when the person has no email address
     sender: Address
@@ -138,7 +66,13 @@ def preview_notice(
         incident_id=incident_id,
     )
     language = language or (person.get("language") or "en")[:2]
-    template = default_template("initial", language if language in ("en", "es") else "en")
+    template, version = template_to_use(
+        db_session=db_session,
+        organisation=incident.organisation,
+        kind="initial",
+        language=language if language in LANGUAGES else "en",
+        approved_only=False,
+    )
     elements = frozenset(DataElement(name) for name in person["elements"])
     laws = owing_laws(incident, person["jurisdiction"], elements)
     context = notice_context(
@@ -158,6 +92,7 @@ def preview_notice(
     name = " ".join(part for part in (person["first_name"], person["last_name"]) if part)
     return Preview(
         rendered=rendered,
+        version=version,
         laws=laws,
         recipient=Address(name, person["email"]) if person["email"] else None,
         sender=Address(sender["name"], sender["email"]),

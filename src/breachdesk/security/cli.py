@@ -31,7 +31,7 @@ def add_user(
     """Create a staff account with a role."""
     if role not in {r.value for r in Role}:
         raise InputError(f"--role: {role!r} is not a role; allowed: {ROLES}")
-    password = _read_password(password_file)
+    password = read_password(password_file)
     user_in = parse_model(
         StaffUserCreate, {"email": email, "role": role, "password": password}, source="user"
     )
@@ -55,7 +55,7 @@ def set_password(
         user = service.get_by_email(db_session=db_session, email=email)
         if user is None:
             raise NotFound(f"EMAIL: no staff account {email.strip().lower()}")
-        password = _read_password(password_file)
+        password = read_password(password_file)
         checked = parse_model(
             StaffUserCreate,
             {"email": user.email, "role": user.role, "password": password},
@@ -67,9 +67,10 @@ def set_password(
     typer.echo(f"password changed for {user.email}")
 
 
-def _read_password(password_file: Path | None) -> str:
+def read_password(password_file: Path | None, *, confirm: bool = True) -> str:
+    """From the file, or prompted (twice when setting one, ``confirm``)."""
     if password_file is None:
-        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return typer.prompt("Password", hide_input=True, confirmation_prompt=confirm)
     try:
         return password_file.read_text(encoding="utf-8").rstrip("\r\n")
     except OSError as error:

@@ -1,0 +1,79 @@
+"""What a template may use for one person: the organisation, the incident's current facts,
+the person's elements in plain words, and what their laws change in the wording."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from breachdesk.incidents.models import DataElement, Incident, Organisation, Protection
+from breachdesk.incidents.schemas import ElementExposure
+from breachdesk.notices.render import TemplateFile, elements_context, law_context, long_date
+from breachdesk.rules.catalog import shipped_rules
+from breachdesk.rules.engine import decide
+from breachdesk.rules.facts import incident_facts
+from breachdesk.rules.schema import Jurisdiction
+
+
+def owing_laws(incident: Incident, residence: str | None, elements: frozenset[DataElement]):
+    """The laws that require notice to this person (their content rules shape the notice)."""
+    facts = incident_facts(incident)
+    return [
+        rule for rule in shipped_rules().values() if decide(rule, facts, residence, elements).owed
+    ]
+
+
+def notice_context(
+    *,
+    template: TemplateFile,
+    organisation: Organisation,
+    incident: Incident,
+    person: dict[str, Any],
+    laws: list[Jurisdiction],
+    today: date,
+    remedy: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything a template may use; docs/notices.md lists each name."""
+    language = template.language
+    revision = incident.current_revision
+    exposures = [ElementExposure.model_validate(item) for item in revision.elements]
+    protection: dict[DataElement, tuple[Protection, bool]] = {
+        item.element: (item.protection, item.key_compromised) for item in exposures
+    }
+    elements = [DataElement(name) for name in person["elements"]]
+
+    def day(value: Any) -> str | None:
+        return long_date(value.date(), language) if value else None
+
+    website = f"https://{organisation.owned_domains[0]}"
+    return {
+        "org": {
+            "name": organisation.display_name,
+            "phone": organisation.support_phone,
+            "email": organisation.support_email,
+            "postal_address": " ".join(organisation.support_postal_address.split()),
+            "website": website,
+            "signatory": organisation.signatory_name,
+            "signatory_title": organisation.signatory_title,
+        },
+        "person": {
+            "first_name": person.get("first_name"),
+            "last_name": person.get("last_name"),
+            "reference": person["reference"],
+        },
+        "facts": {
+            "description": revision.public_description.strip(),
+            "occurred_from": day(revision.occurred_from),
+            "occurred_to": day(revision.occurred_to),
+            "discovered": day(incident.discovered_at),
+            "people_affected": f"{revision.people_affected:,}",
+            "revision": revision.number,
+        },
+        "elements": elements_context(template, elements, protection),
+        "law": {
+            **law_context(laws, person.get("jurisdiction")),
+            "delayed_by_law_enforcement": incident.law_enforcement_delay_until is not None,
+        },
+        "remedy": remedy,
+        "notice_date": long_date(today, language),
+    }
