@@ -113,6 +113,11 @@ def test_preview_renders_a_persons_notice_in_each_channel(run_cli, incident, tmp
     message = message_from_bytes(eml.read_bytes(), policy=default)
     assert message["To"].addresses[0].addr_spec == "ann.lee1@example.com"
     assert message.get_content_type() == "multipart/alternative"
+    letter = tmp_path / "notice.pdf"
+    preview = ("notice", "preview", "--incident", incident, "--person", reference)
+    printed = run_cli(*preview, "--channel", "letter", "-o", letter)
+    assert printed.exit_code == 0, printed.output
+    assert letter.read_bytes().startswith(b"%PDF")
     assert '"people.viewed"' in run_cli("audit", "export").output
 
 

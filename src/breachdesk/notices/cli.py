@@ -114,7 +114,7 @@ def _print(result: LintResult, file: Path) -> None:
 
 
 notice_app = new_app("Breach notices: preview a person's notice.")
-CHANNELS = ("text", "html", "sms", "eml")
+CHANNELS = ("text", "html", "sms", "eml", "letter")
 
 
 @notice_app.command("preview")
@@ -122,7 +122,9 @@ def preview(
     incident: int = typer.Option(..., "--incident", help="The incident."),
     person: str = typer.Option(..., "--person", metavar="REF", help="The person's reference code."),
     channel: str = typer.Option(
-        "text", "--channel", help="text (subject and body), html, sms, or eml (the whole email)."
+        "text",
+        "--channel",
+        help="text (subject and body), html, sms, eml (the whole email) or letter (PDF).",
     ),
     lang: str | None = typer.Option(
         None, "--lang", help="en or es (default: the person's preferred language, else en)."
@@ -149,8 +151,12 @@ def preview(
             language=lang,
         )
     rendered = preview.rendered
+    if channel == "letter" and output is None:
+        raise InputError("--channel letter writes a PDF: give -o FILE.pdf")
     if channel == "eml":
         body = preview.email(utcnow())
+    elif channel == "letter":
+        body = preview.letter()
     elif channel == "html":
         body = rendered.html.encode("utf-8")
     elif channel == "sms":

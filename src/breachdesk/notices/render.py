@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -102,10 +103,10 @@ class TemplateFile(BaseModel):
             raise ValueError(f"protection needs wording for {', '.join(missing)}")
         return value
 
-    @property
+    @cached_property
     def version(self) -> str:
         """A short content hash: the same wording is the same version, wherever it lives."""
-        canonical = yaml.safe_dump(self.model_dump(mode="json"), sort_keys=True)
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
@@ -113,6 +114,10 @@ class TemplateFile(BaseModel):
 class RenderedNotice:
     language: str
     subject: str
+    title: str
+    # Each section's heading (None for the greeting and signature) and its paragraphs,
+    # in order: what a layout other than text and HTML (the printed letter) is built from.
+    parts: tuple[tuple[str | None, tuple[str, ...]], ...]
     text: str
     html: str
     sms: str
@@ -128,6 +133,12 @@ def _environment() -> SandboxedEnvironment:
     )
 
 
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """A section compiled once: compiling costs far more than rendering."""
+    return _environment().from_string(source)
+
+
 def parse_template(data: dict[str, Any], *, source: str) -> TemplateFile:
     """A template from its YAML mapping; every section is compiled now, so a syntax error is
     reported with the section's name before anyone renders it."""
@@ -135,7 +146,7 @@ def parse_template(data: dict[str, Any], *, source: str) -> TemplateFile:
     texts = {**template.sections, "subject": template.subject, "sms": template.sms}
     for name, text in texts.items():
         try:
-            _environment().from_string(text)
+            _compiled(text)
         except TemplateError as error:
             raise InputError(f"{source}: section {name}: {error}") from error
     return template
@@ -198,22 +209,27 @@ def render_notice(
     template: TemplateFile, context: dict[str, Any], *, fact_revision: int
 ) -> RenderedNotice:
     """The notice for one person, in every channel, from one context."""
-    environment = _environment()
     try:
         sections = {
-            name: environment.from_string(template.sections[name]).render(context).strip()
+            name: _compiled(template.sections[name]).render(context).strip()
             for name in SECTION_ORDER
         }
-        subject = environment.from_string(template.subject).render(context).strip()
-        sms = environment.from_string(template.sms).render(context).strip()
+        subject = _compiled(template.subject).render(context).strip()
+        sms = _compiled(template.sms).render(context).strip()
     except TemplateError as error:
         raise InputError(f"template {template.kind}.{template.language}: {error}") from error
     text = _text_layout(template, sections)
     page = _html_layout(template, sections)
     digest = hashlib.sha256(f"{subject}\n{text}\n{page}\n{sms}".encode()).hexdigest()
+    parts = tuple(
+        (template.headings[name] if name in HEADED else None, tuple(_paragraphs(sections[name])))
+        for name in SECTION_ORDER
+    )
     return RenderedNotice(
         language=template.language,
         subject=subject,
+        title=template.title,
+        parts=parts,
         text=text,
         html=page,
         sms=sms,

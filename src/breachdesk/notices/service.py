@@ -12,6 +12,7 @@ from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import DataElement
 from breachdesk.inputs import InputError
 from breachdesk.notices.context import notice_context, owing_laws
+from breachdesk.notices.letters import compile_letters, letter_data
 from breachdesk.notices.mime import Address, build_email, message_id
 from breachdesk.notices.models import NoticeTemplate
 from breachdesk.notices.render import LANGUAGES, RenderedNotice, render_notice
@@ -30,6 +31,21 @@ class Preview:
     recipient: Address | None  # None when the person has no email address
     sender: Address
     domain: str
+    reference: str
+    postal: list[str] | None  # the person's address lines; None when there is none
+    return_address: list[str]
+
+    def letter(self) -> bytes:
+        """The notice as the printed letter, a PDF."""
+        if self.postal is None:
+            raise InputError("this person has no postal address: preview the email instead")
+        data = letter_data(
+            self.rendered,
+            reference=self.reference,
+            sender=self.return_address,
+            recipient=self.postal,
+        )
+        return compile_letters([data])
 
     def email(self, sent_at: datetime) -> bytes:
         """The notice as the email it would be, unsigned (signing belongs to delivery)."""
@@ -90,6 +106,13 @@ def preview_notice(
         organisation.sender_identities[0],
     )
     name = " ".join(part for part in (person["first_name"], person["last_name"]) if part)
+    lines = [person["address_line1"], person["address_line2"]]
+    place = " ".join(
+        part for part in (person["city"], person["subdivision"], person["postcode"]) if part
+    )
+    postal = [name, *(line for line in lines if line), place] if person["address_line1"] else None
+    if postal is not None and person["country"] not in (None, "US"):
+        postal.append(person["country"])
     return Preview(
         rendered=rendered,
         version=version,
@@ -97,4 +120,12 @@ def preview_notice(
         recipient=Address(name, person["email"]) if person["email"] else None,
         sender=Address(sender["name"], sender["email"]),
         domain=sender["email"].rsplit("@", 1)[1],
+        reference=person["reference"],
+        postal=postal,
+        # The organisation's support postal address, as written (its name on the first line).
+        return_address=[
+            line.strip()
+            for line in organisation.support_postal_address.splitlines()
+            if line.strip()
+        ],
     )

@@ -60,6 +60,7 @@ def _detached(organisation: Organisation) -> Organisation:
 
 
 def sample_incident(organisation: Organisation) -> Incident:
+    """A made-up incident of the organisation's (a detached copy: never saved)."""
     revision = FactRevision(
         number=1,
         elements=[
@@ -78,7 +79,7 @@ def sample_incident(organisation: Organisation) -> Incident:
     return Incident(
         title="Sample",
         discovered_at=datetime(2026, 11, 12, 15, tzinfo=UTC),
-        organisation=organisation,
+        organisation=_detached(organisation),
         revisions=[revision],
     )
 
@@ -88,7 +89,6 @@ def render_sample(
 ) -> tuple[RenderedNotice, list[Jurisdiction]]:
     """The template rendered for a sample person living in ``residence``, with a sample
     credit-monitoring offer, and the laws that require notice to them."""
-    organisation = _detached(organisation)
     incident = sample_incident(organisation)
     person = {
         "first_name": "Sample",
