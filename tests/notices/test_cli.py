@@ -118,6 +118,7 @@ def test_preview_renders_a_persons_notice_in_each_channel(run_cli, incident, tmp
     printed = run_cli(*preview, "--channel", "letter", "-o", letter)
     assert printed.exit_code == 0, printed.output
     assert letter.read_bytes().startswith(b"%PDF")
+    assert "template the shipped default" in printed.output
     assert '"people.viewed"' in run_cli("audit", "export").output
 
 

@@ -166,9 +166,15 @@ def preview(
     if output is not None:
         output.write_bytes(body)
         laws = ", ".join(law.code for law in preview.laws) or "none"
+        saved = preview.version
+        if saved is None:
+            template = f"the shipped default ({rendered.template_version})"
+        else:
+            state = "approved" if saved.approved else "NOT YET APPROVED"
+            template = f"version {saved.version} ({rendered.template_version}, {state})"
         typer.echo(
-            f"wrote {output} (template {rendered.template_version}, fact revision "
-            f"{rendered.fact_revision}, laws {laws})"
+            f"wrote {output}: template {template}, fact revision {rendered.fact_revision}, "
+            f"laws {laws}"
         )
     else:
         typer.echo(body.decode("utf-8"), nl=False)
