@@ -13,6 +13,7 @@ import hashlib
 import html
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, Template, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -209,22 +210,33 @@ def render_notice(
     template: TemplateFile, context: dict[str, Any], *, fact_revision: int
 ) -> RenderedNotice:
     """The notice for one person, in every channel, from one context."""
+    # Sections that never mention the person read the same for everyone who shares the
+    # rest of the context (jurisdiction, language, elements): render those once.
+    shared = json.dumps(
+        {key: value for key, value in context.items() if key != "person"},
+        sort_keys=True,
+        default=str,
+    )
     try:
         sections = {
-            name: _compiled(template.sections[name]).render(context).strip()
+            name: _render_section(template.sections[name], context, shared)
             for name in SECTION_ORDER
         }
-        subject = _compiled(template.subject).render(context).strip()
-        sms = _compiled(template.sms).render(context).strip()
+        subject = _render_section(template.subject, context, shared)
+        sms = _render_section(template.sms, context, shared)
     except TemplateError as error:
         raise InputError(f"template {template.kind}.{template.language}: {error}") from error
-    text = _text_layout(template, sections)
-    page = _html_layout(template, sections)
-    digest = hashlib.sha256(f"{subject}\n{text}\n{page}\n{sms}".encode()).hexdigest()
+    headings = [template.headings[name] if name in HEADED else None for name in SECTION_ORDER]
     parts = tuple(
-        (template.headings[name] if name in HEADED else None, tuple(_paragraphs(sections[name])))
-        for name in SECTION_ORDER
+        (heading, _paragraphs(sections[name]))
+        for heading, name in zip(headings, SECTION_ORDER, strict=True)
     )
+    lines = [template.title]
+    for heading, paragraphs in parts:
+        lines.extend((heading, *paragraphs) if heading else paragraphs)
+    text = "\n\n".join(lines) + "\n"
+    page = _html_page(template.language, template.title, parts)
+    digest = hashlib.sha256(f"{subject}\n{text}\n{page}\n{sms}".encode()).hexdigest()
     return RenderedNotice(
         language=template.language,
         subject=subject,
@@ -239,42 +251,63 @@ def render_notice(
     )
 
 
-def _paragraphs(section: str) -> list[str]:
-    return [part.strip() for part in re.split(r"\n\s*\n", section) if part.strip()]
+@lru_cache(maxsize=512)
+def _mentions_person(source: str) -> bool:
+    return "person" in meta.find_undeclared_variables(_environment().parse(source))
 
 
-def _text_layout(template: TemplateFile, sections: dict[str, str]) -> str:
-    parts = [template.title]
-    for name in SECTION_ORDER:
-        if name in HEADED:
-            parts.append(template.headings[name])
-        parts.extend(_paragraphs(sections[name]))
-    return "\n\n".join(parts) + "\n"
+_SHARED_SECTIONS: OrderedDict[tuple[str, str], str] = OrderedDict()
+_SHARED_LIMIT = 4096
 
 
-def _html_layout(template: TemplateFile, sections: dict[str, str]) -> str:
-    body = [f"<h1>{html.escape(template.title)}</h1>"]
-    for name in SECTION_ORDER:
-        if name in HEADED:
-            body.append(f"<h2>{html.escape(template.headings[name])}</h2>")
-        for paragraph in _paragraphs(sections[name]):
-            lines = paragraph.splitlines()
-            items = [line[2:] for line in lines if line.startswith("- ")]
-            lead = [line for line in lines if not line.startswith("- ")]
-            if lead:
-                body.append("<p>" + "<br>".join(_linked(line) for line in lead) + "</p>")
-            if items:
-                body.append(
-                    "<ul>" + "".join(f"<li>{_linked(item)}</li>" for item in items) + "</ul>"
-                )
+def _render_section(source: str, context: dict[str, Any], shared: str) -> str:
+    if _mentions_person(source):
+        return _compiled(source).render(context).strip()
+    key = (source, shared)
+    if key in _SHARED_SECTIONS:
+        _SHARED_SECTIONS.move_to_end(key)
+        return _SHARED_SECTIONS[key]
+    rendered = _compiled(source).render(context).strip()
+    _SHARED_SECTIONS[key] = rendered
+    if len(_SHARED_SECTIONS) > _SHARED_LIMIT:
+        _SHARED_SECTIONS.popitem(last=False)
+    return rendered
+
+
+def _paragraphs(section: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in re.split(r"\n\s*\n", section) if part.strip())
+
+
+def _html_page(
+    language: str, title: str, parts: tuple[tuple[str | None, tuple[str, ...]], ...]
+) -> str:
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    for heading, paragraphs in parts:
+        if heading:
+            body.append(f"<h2>{html.escape(heading)}</h2>")
+        body.extend(_html_paragraph(paragraph) for paragraph in paragraphs)
     return (
-        f'<!DOCTYPE html>\n<html lang="{template.language}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(template.title)}</title></head>"
+        f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head>"
         '<body style="font-family: Arial, Helvetica, sans-serif; font-size: 11pt; '
         'line-height: 1.45; color: #1b1f24; max-width: 640px">'
         + "\n".join(body)
         + "</body></html>\n"
     )
+
+
+@lru_cache(maxsize=8192)
+def _html_paragraph(paragraph: str) -> str:
+    """One paragraph as HTML: lines as a paragraph, "- " lines as a list, all escaped."""
+    lines = paragraph.splitlines()
+    items = [line[2:] for line in lines if line.startswith("- ")]
+    lead = [line for line in lines if not line.startswith("- ")]
+    html_parts = []
+    if lead:
+        html_parts.append("<p>" + "<br>".join(_linked(line) for line in lead) + "</p>")
+    if items:
+        html_parts.append("<ul>" + "".join(f"<li>{_linked(item)}</li>" for item in items) + "</ul>")
+    return "\n".join(html_parts)
 
 
 def _linked(line: str) -> str:
