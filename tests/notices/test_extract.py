@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from breachdesk.notices.documents import Block, Document, document_from_text
 
 from breachdesk.incidents.models import DataElement as E
+from breachdesk.notices.documents import Block, Document, document_from_text
 from breachdesk.notices.extract import element_mentions, extract
 
 
