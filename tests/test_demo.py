@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import stat
+from email import message_from_bytes
+from email.policy import default
 
 import pytest
 from typer.testing import CliRunner
@@ -35,6 +37,9 @@ def test_the_demo_tells_a_breach_in_two_instalments(demo, monkeypatch):
     assert "chain intact" in result.output
     assert "applicable laws require notice" in result.output
     assert "Not legal advice" in (data_dir / "assessment.html").read_text()
+    assert (data_dir / "sample-notice.pdf").read_bytes().startswith(b"%PDF")
+    sample = message_from_bytes((data_dir / "sample-notice.eml").read_bytes(), policy=default)
+    assert sample["From"].addresses[0].domain == "northwind-outfitters.example"
     accounts = data_dir / "demo-accounts.txt"
     assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
     roles = {line.split("\t")[1] for line in accounts.read_text().splitlines()[1:]}
@@ -43,6 +48,12 @@ def test_the_demo_tells_a_breach_in_two_instalments(demo, monkeypatch):
     monkeypatch.setenv("BREACHDESK_DATA_DIR", str(data_dir))
     listed = json.loads(CliRunner().invoke(app, ["incident", "list", "--json"]).output)
     assert listed[0]["scope_expansion"] is True
+    versions = json.loads(
+        CliRunner()
+        .invoke(app, ["notice", "template", "list", "--org", "northwind", "--json"])
+        .output
+    )
+    assert [(v["language"], v["approved"]) for v in versions] == [("en", True), ("es", True)]
     assert CliRunner().invoke(app, ["audit", "verify"]).exit_code == 0
 
 

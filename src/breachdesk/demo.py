@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import typer
+from sqlalchemy import select
 
 from breachdesk.audit import service as audit
 from breachdesk.config import Settings, get_settings
@@ -24,8 +25,12 @@ from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import Disclosure
 from breachdesk.incidents.schemas import FactsIn, IncidentCreate, OrganisationCreate
 from breachdesk.inputs import InputError
+from breachdesk.notices import templates
+from breachdesk.notices.render import LANGUAGES, default_template
+from breachdesk.notices.service import preview_notice
 from breachdesk.people.flows import REPORTS_DIR, import_people
 from breachdesk.people.mapping import MappingFile
+from breachdesk.people.models import AffectedPerson
 from breachdesk.people.synth import write_synthetic_people
 from breachdesk.rules.engine import JurisdictionAssessment
 from breachdesk.rules.report import write_report
@@ -143,6 +148,7 @@ def build_story(settings: Settings, people: int = DEMO_PEOPLE) -> None:
 
         import_demo_people(settings, database, incident_id, people)
         assess_demo_incident(settings, database, incident_id)
+        approve_demo_notices(settings, database, incident_id)
 
         with database.session() as db_session:
             result = audit.verify(db_session=db_session)
@@ -205,6 +211,52 @@ def assess_demo_incident(settings: Settings, database: Database, incident_id: in
     if len(soonest) > 4:
         typer.echo(f"              … and {len(soonest) - 4} more laws in the report")
     typer.echo(f"              report: {report} (not legal advice)")
+
+
+def approve_demo_notices(settings: Settings, database: Database, incident_id: int) -> None:
+    """The default notices saved as the organisation's own, signed off by the demo's legal
+    and communications approvers, and one person's email and letter written out."""
+    with database.session() as db_session:
+        incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
+        organisation = incident.organisation
+        approvers = [
+            security.get_by_email(db_session=db_session, email=f"{role}@{DEMO_DOMAIN}")
+            for role in ("legal.approver", "comms.approver")
+        ]
+        for language in LANGUAGES:
+            version = templates.save_version(
+                db_session=db_session,
+                organisation=organisation,
+                template=default_template("initial", language),
+                actor=ACTOR,
+            )
+            for approver in approvers:
+                templates.approve(
+                    db_session=db_session, version=version, approver=approver, actor=approver.email
+                )
+        reference = db_session.execute(
+            select(AffectedPerson.reference)
+            .where(
+                AffectedPerson.incident_id == incident_id, AffectedPerson.jurisdiction == "US-CA"
+            )
+            .order_by(AffectedPerson.id)
+            .limit(1)
+        ).scalar_one()
+        preview = preview_notice(
+            db_session=db_session,
+            keyring=load_keyring(settings),
+            incident_id=incident_id,
+            reference=reference,
+            actor=ACTOR,
+            today=utcnow().date(),
+        )
+    email, letter = settings.data_dir / "sample-notice.eml", settings.data_dir / "sample-notice.pdf"
+    email.write_bytes(preview.email(utcnow()))
+    letter.write_bytes(preview.letter())
+    typer.echo(
+        f"notices       English and Spanish templates approved by the legal and comms approvers "
+        f"(they lint clean in every jurisdiction)\n              sample: {email}, {letter}"
+    )
 
 
 def _due_day(result: JurisdictionAssessment) -> str:

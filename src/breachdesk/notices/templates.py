@@ -120,6 +120,26 @@ def lint_everywhere(
 ) -> list[tuple[str, Finding]]:
     """Error findings of the template rendered for a sample person in every jurisdiction,
     as text and as HTML, each with the residence it was found for."""
+    # The result depends only on the template's wording and the organisation's fields:
+    # the second approver of a version does not wait for the check again.
+    key = (
+        template.version,
+        tuple(repr(getattr(organisation, c.key)) for c in Organisation.__table__.columns),
+    )
+    if key not in _LINTED:
+        if len(_LINTED) >= _LINTED_LIMIT:
+            _LINTED.clear()
+        _LINTED[key] = _lint_everywhere(template, organisation)
+    return list(_LINTED[key])
+
+
+_LINTED: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, Finding], ...]] = {}
+_LINTED_LIMIT = 256
+
+
+def _lint_everywhere(
+    template: TemplateFile, organisation: Organisation
+) -> tuple[tuple[str, Finding], ...]:
     errors = []
     for residence in sample_residences():
         rendered, laws = render_sample(template, organisation, residence)
@@ -136,7 +156,7 @@ def lint_everywhere(
                 for finding in lint(document, lint_context).findings
                 if finding.severity == ERROR
             ]
-    return errors
+    return tuple(errors)
 
 
 def versions(*, db_session: Session, organisation: Organisation) -> list[NoticeTemplate]:
