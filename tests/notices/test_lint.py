@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
+import docx
 import pytest
 
 from breachdesk.incidents.models import DataElement as E
-from breachdesk.notices.documents import Block, Document, Link, document_from_text
+from breachdesk.notices.documents import Block, Document, Link, document_from_text, read_document
 from breachdesk.notices.lint import RULE_IDS, LintContext, lint
 from breachdesk.rules.catalog import shipped_rules
 
@@ -343,3 +346,42 @@ def test_illinois_forbids_the_number_of_residents_affected() -> None:
     text = _with(GOOD, "We are sorry this happened.", "We are sorry. It affected 900 residents.")
     findings = _lint(text, jurisdictions=(shipped_rules()["US-IL"],))
     assert "legal.forbidden-content" in _rules(findings)
+
+
+def _as_docx(text: str, path) -> None:
+    document = docx.Document()
+    for block in text.split("\n\n"):
+        heading = block in ("What Happened", "What Information Was Involved", "What We Are Doing")
+        heading = heading or block in ("What You Can Do", "For More Information")
+        if heading or block == "Notice of Data Breach":
+            document.add_heading(block, level=1 if block == "Notice of Data Breach" else 2)
+        else:
+            document.add_paragraph(block)
+    document.save(path)
+
+
+def _as_eml(text: str, path) -> None:
+    message = EmailMessage()
+    message["From"] = "Northwind Outfitters <notice@northwind.example>"
+    message["To"] = "ann@example.com"
+    message["Subject"] = "Notice of Data Breach"
+    message.set_content(text)
+    path.write_bytes(message.as_bytes())
+
+
+@pytest.mark.parametrize(("suffix", "write"), [(".docx", _as_docx), (".eml", _as_eml)])
+def test_a_good_notice_in_other_formats_lints_the_same(tmp_path, suffix, write) -> None:
+    path = tmp_path / f"notice{suffix}"
+    write(GOOD, path)
+    document = read_document(path)
+    rules = tuple(shipped_rules()[code] for code in STATES)
+    context = LintContext(
+        owned_domains=OWNED,
+        jurisdictions=rules,
+        facts_elements=frozenset({E.NAME, E.PAYMENT_CARD}),
+        signatory="Dana Whitfield",
+    )
+    result = lint(document, context)
+    assert [f for f in result.findings if f.severity != "info"] == []
+    assert result.extracted.data_elements == [E.NAME, E.PAYMENT_CARD]
+    assert result.extracted.credit_monitoring_months == 24
