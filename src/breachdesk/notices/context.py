@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from breachdesk.incidents.models import DataElement, Incident, Organisation, Protection
-from breachdesk.incidents.schemas import ElementExposure
+from breachdesk.incidents.models import DataElement, Incident, Organisation
 from breachdesk.notices.render import TemplateFile, elements_context, law_context, long_date
 from breachdesk.rules.catalog import shipped_rules
 from breachdesk.rules.engine import decide
@@ -36,10 +35,6 @@ def notice_context(
     """Everything a template may use; docs/notices.md lists each name."""
     language = template.language
     revision = incident.current_revision
-    exposures = [ElementExposure.model_validate(item) for item in revision.elements]
-    protection: dict[DataElement, tuple[Protection, bool]] = {
-        item.element: (item.protection, item.key_compromised) for item in exposures
-    }
     elements = [DataElement(name) for name in person["elements"]]
 
     def day(value: Any) -> str | None:
@@ -69,7 +64,7 @@ def notice_context(
             "people_affected": f"{revision.people_affected:,}",
             "revision": revision.number,
         },
-        "elements": elements_context(template, elements, protection),
+        "elements": elements_context(template, elements, incident_facts(incident)),
         "law": {
             **law_context(laws, person.get("jurisdiction")),
             "delayed_by_law_enforcement": incident.law_enforcement_delay_until is not None,

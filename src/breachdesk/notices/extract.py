@@ -197,6 +197,7 @@ class Extracted:
     links: list[str] = field(default_factory=list)
     domains: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
     apology: bool = False
     credit_monitoring: bool = False
     credit_monitoring_months: int | None = None
@@ -221,6 +222,7 @@ class Extracted:
             "links": self.links,
             "domains": self.domains,
             "phones": self.phones,
+            "emails": self.emails,
             "apology": self.apology,
             "credit_monitoring_months": self.credit_monitoring_months,
             "security_freeze_info": self.security_freeze_info,
@@ -267,7 +269,8 @@ def extract(document: Document) -> Extracted:
     ]
     found.links = _unique(links)
     hosts = [host_of(link) for link in found.links]
-    hosts += [match.group(1).lower() for match in _EMAIL.finditer(text)]
+    found.emails = _unique(match.group(0) for match in _EMAIL.finditer(text))
+    hosts += [email.rsplit("@", 1)[1].lower() for email in found.emails]
     hosts += [host_of(address) for _header, address in document.senders]
     found.domains = _unique(host for host in hosts if host)
     found.apology = bool(_APOLOGY.search(text))

@@ -89,7 +89,7 @@ CONTENT_CHECKS: dict[ContentItem, Callable[[Document, Extracted], bool]] = {
         r"|removed|hired|working)",
     ),
     ContentItem.CONTACT_INFORMATION: lambda _document, extracted: bool(
-        extracted.phones or extracted.links or extracted.domains
+        extracted.phones or extracted.emails or extracted.links
     ),
     ContentItem.TOLL_FREE_NUMBER: lambda document, _extracted: bool(
         _TOLL_FREE.search(document.text)
@@ -126,7 +126,7 @@ CONTENT_CHECKS: dict[ContentItem, Callable[[Document, Extracted], bool]] = {
     ContentItem.CONTACT_PERSON: lambda document, extracted: bool(
         re.search(r"data protection officer|\bDPO\b|delegado de protecci[oó]n", document.text, re.I)
         or extracted.phones
-        or _EMAIL_ADDRESS.search(document.text)
+        or extracted.emails
     ),
 }
 CONTENT_CHECKS[ContentItem.NATURE_OF_BREACH] = CONTENT_CHECKS[ContentItem.INCIDENT_DESCRIPTION]
@@ -138,7 +138,6 @@ FORBIDDEN_CHECKS: dict[ContentItem, re.Pattern[str]] = {
     ContentItem.RESIDENTS_AFFECTED: _NUMBER_AFFECTED,
     ContentItem.NATURE_OF_BREACH: _NATURE_OF_BREACH,
 }
-_EMAIL_ADDRESS = re.compile(r"\b[\w.+-]+@[a-z0-9.-]+\.[a-z]{2,}\b", re.I)
 _WORDS_ONLY = re.compile(r"[^a-z0-9áéíóúñü]+")
 
 

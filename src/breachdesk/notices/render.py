@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from breachdesk.incidents.models import DataElement, Protection
 from breachdesk.inputs import InputError, parse_model
+from breachdesk.rules.engine import Facts
 from breachdesk.rules.schema import ContentItem, Jurisdiction
 
 DEFAULTS_DIR = Path(__file__).parent / "defaults"
@@ -193,15 +194,14 @@ def law_context(rules: Iterable[Jurisdiction], residence: str | None) -> dict[st
 
 
 def elements_context(
-    template: TemplateFile,
-    elements: Iterable[DataElement],
-    protection: dict[DataElement, tuple[Protection, bool]],
+    template: TemplateFile, elements: Iterable[DataElement], facts: Facts
 ) -> list[dict[str, str]]:
     """Each exposed element in plain words, with what its protection means for the reader."""
     described = []
     for element in sorted(set(elements), key=list(DataElement).index):
-        held, key_taken = protection.get(element, (Protection.CLEAR, False))
-        wording = template.protection["key_taken" if key_taken else held.value]
+        exposure = facts.exposure(element)
+        held = "key_taken" if exposure.key_compromised else exposure.protection.value
+        wording = template.protection[held]
         described.append({"name": template.elements[element], "protection": wording})
     return described
 

@@ -159,15 +159,24 @@ def _lint_everywhere(
     return tuple(errors)
 
 
-def versions(*, db_session: Session, organisation: Organisation) -> list[NoticeTemplate]:
+def versions(
+    *,
+    db_session: Session,
+    organisation: Organisation,
+    kind: str | None = None,
+    language: str | None = None,
+) -> list[NoticeTemplate]:
+    """The organisation's versions (of one kind and language, when given), oldest first."""
+    query = select(NoticeTemplate).where(NoticeTemplate.organisation_id == organisation.id)
+    if kind is not None:
+        query = query.where(NoticeTemplate.kind == kind)
+    if language is not None:
+        query = query.where(NoticeTemplate.language == language)
     return list(
         db_session.execute(
-            select(NoticeTemplate)
-            .where(NoticeTemplate.organisation_id == organisation.id)
-            .options(
+            query.options(
                 selectinload(NoticeTemplate.approvals).selectinload(TemplateApproval.staff_user)
-            )
-            .order_by(NoticeTemplate.kind, NoticeTemplate.language, NoticeTemplate.version)
+            ).order_by(NoticeTemplate.kind, NoticeTemplate.language, NoticeTemplate.version)
         ).scalars()
     )
 
@@ -289,11 +298,7 @@ def template_to_use(
 ) -> tuple[TemplateFile, NoticeTemplate | None]:
     """The latest approved version; without any saved version, the shipped default. A
     preview (``approved_only=False``) takes the latest version, approved or not."""
-    saved = [
-        version
-        for version in versions(db_session=db_session, organisation=organisation)
-        if version.kind == kind and version.language == language
-    ]
+    saved = versions(db_session=db_session, organisation=organisation, kind=kind, language=language)
     approved = [version for version in saved if version.approved or not approved_only]
     if approved:
         return template_file(approved[-1]), approved[-1]

@@ -21,14 +21,14 @@ SATURDAY = 5
 
 
 @dataclass(frozen=True)
-class ClockStart:
+class StartingPoint:
     """When a deadline's clock started: a date, and the instant where one is known."""
 
     day: date
     instant: datetime | None = None
 
     @classmethod
-    def at(cls, instant: datetime) -> ClockStart:
+    def at(cls, instant: datetime) -> StartingPoint:
         return cls(day=instant.astimezone(EARLIEST_ZONE).date(), instant=instant)
 
 
@@ -39,10 +39,10 @@ class Due:
 
 
 def clock_date(instant: datetime) -> date:
-    return ClockStart.at(instant).day
+    return StartingPoint.at(instant).day
 
 
-def due(deadline: Deadline, start: ClockStart, holiday_calendar: str | None) -> Due | None:
+def due(deadline: Deadline, start: StartingPoint, holiday_calendar: str | None) -> Due | None:
     """The date a deadline falls on, or None where the law sets no number."""
     if deadline.hours is not None:
         instant = start.instant or datetime.combine(start.day, datetime.min.time(), tzinfo=UTC)

@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from breachdesk.incidents.models import DataElement, Protection
-from breachdesk.rules.deadlines import ClockStart, Due, clock_date, due
+from breachdesk.rules.deadlines import Due, StartingPoint, clock_date, due
 from breachdesk.rules.schema import (
-    ClockStart as Clock,
-)
-from breachdesk.rules.schema import (
+    ClockStart,
     Counting,
     Deadline,
     Exemption,
@@ -402,14 +400,14 @@ def _credit_monitoring_months(rule: Jurisdiction, decision: Decision) -> int | N
     return duty.months
 
 
-def _clock(rule_clock: Clock, facts: Facts, individual: Due | None) -> ClockStart | None:
-    if rule_clock in (Clock.DISCOVERY, Clock.AWARENESS):
-        return ClockStart.at(facts.discovered_at)
-    if rule_clock == Clock.DETERMINATION:
-        return ClockStart.at(facts.determined_at) if facts.determined_at else None
-    if rule_clock == Clock.CALENDAR_YEAR_END:
-        return ClockStart(day=date(clock_date(facts.discovered_at).year, 12, 31))
-    return ClockStart(day=individual.day, instant=individual.instant) if individual else None
+def _clock(rule_clock: ClockStart, facts: Facts, individual: Due | None) -> StartingPoint | None:
+    if rule_clock in (ClockStart.DISCOVERY, ClockStart.AWARENESS):
+        return StartingPoint.at(facts.discovered_at)
+    if rule_clock == ClockStart.DETERMINATION:
+        return StartingPoint.at(facts.determined_at) if facts.determined_at else None
+    if rule_clock == ClockStart.CALENDAR_YEAR_END:
+        return StartingPoint(day=date(clock_date(facts.discovered_at).year, 12, 31))
+    return StartingPoint(day=individual.day, instant=individual.instant) if individual else None
 
 
 def _due(
