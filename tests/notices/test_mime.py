@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.policy import default
@@ -11,9 +12,10 @@ import dkim
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from dkim.canonicalization import Relaxed
 
 from breachdesk.inputs import InputError
-from breachdesk.notices.mime import Address, DkimKey, build_email, message_id
+from breachdesk.notices.mime import Address, DkimKey, build_email, dkim_signature, message_id
 
 SENT = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 TEXT = "Dear Zoë,\n\nYour card number was taken. We are sorry.\n" + "A long line. " * 20 + "\n"
@@ -73,3 +75,34 @@ def test_the_dkim_signature_verifies_and_breaks_when_the_text_is_changed(key) ->
 def test_a_dkim_key_that_is_not_rsa_pem_is_refused() -> None:
     with pytest.raises(InputError, match="PEM private key"):
         DkimKey.from_pem("northwind.example", "notices", b"not a key")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"plain line\r\nsecond line\r\n",
+        b"tabs\there  and  runs \t of space\r\n",
+        b"trailing space   \r\nand tab\t\r\n",
+        b"blank lines at the end\r\n\r\n\r\n \r\n\t\r\n",
+        b"no final line break  ",
+        b"",
+        b"\r\n\r\n",
+        b"  leading space kept as one\r\n",
+    ],
+)
+def test_the_body_hash_is_what_a_receiver_computes(key, body) -> None:
+    headers = [("From", "notice@northwind.example"), ("Subject", "Notice")]
+    value = dkim_signature(headers, body, DkimKey("northwind.example", "notices", key), SENT)
+    body_hash = dict(part.strip().split("=", 1) for part in value.split(";"))["bh"]
+    expected = hashlib.sha256(Relaxed.canonicalize_body(body)).digest()
+    assert body_hash == base64.b64encode(expected).decode("ascii")
+
+
+def test_a_signed_notice_with_tabs_and_runs_of_spaces_verifies(key) -> None:
+    text = "Dear Zoë,\n\nTabs\there,  two  spaces,   three.\n\n\n"
+    signed = _email(text=text, dkim=DkimKey("northwind.example", "notices", key))
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    assert dkim.verify(signed, dnsfunc=lambda name, timeout=5: record)

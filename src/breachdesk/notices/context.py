@@ -7,7 +7,16 @@ from datetime import date
 from typing import Any
 
 from breachdesk.incidents.models import DataElement, Incident, Organisation
-from breachdesk.notices.render import TemplateFile, elements_context, law_context, long_date
+from breachdesk.notices.render import (
+    NoticeShape,
+    RenderedNotice,
+    TemplateFile,
+    elements_context,
+    law_context,
+    long_date,
+    notice_shape,
+)
+from breachdesk.notices.shape import PERSONAL_FIELDS, presence
 from breachdesk.rules.catalog import shipped_rules
 from breachdesk.rules.engine import decide
 from breachdesk.rules.facts import incident_facts
@@ -51,11 +60,7 @@ def notice_context(
             "signatory": organisation.signatory_name,
             "signatory_title": organisation.signatory_title,
         },
-        "person": {
-            "first_name": person.get("first_name"),
-            "last_name": person.get("last_name"),
-            "reference": person["reference"],
-        },
+        "person": {field: person.get(field) for field in PERSONAL_FIELDS},
         "facts": {
             "description": revision.public_description.strip(),
             "occurred_from": day(revision.occurred_from),
@@ -72,3 +77,50 @@ def notice_context(
         "remedy": remedy,
         "notice_date": long_date(today, language),
     }
+
+
+class NoticeBatch:
+    """Notices for many people of one incident in one template.
+
+    Everyone with the same residence, exposed elements and set of personal values gets
+    the same notice but for those values, so each such group is rendered once and each
+    person's notice is filled in from it (see shape.py)."""
+
+    def __init__(
+        self,
+        *,
+        template: TemplateFile,
+        organisation: Organisation,
+        incident: Incident,
+        today: date,
+        remedy: dict[str, Any] | None = None,
+    ) -> None:
+        self._template = template
+        self._organisation = organisation
+        self._incident = incident
+        self._today = today
+        self._remedy = remedy
+        self._shapes: dict[tuple[Any, ...], NoticeShape] = {}
+
+    def render(self, person: dict[str, Any]) -> RenderedNotice:
+        """``person`` as for ``notice_context``: jurisdiction, elements, personal values."""
+        personal = {field: person.get(field) for field in PERSONAL_FIELDS}
+        key = (person.get("jurisdiction"), frozenset(person["elements"]), presence(personal))
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = self._shape(person)
+        return shape.fill(personal)
+
+    def _shape(self, person: dict[str, Any]) -> NoticeShape:
+        elements = frozenset(DataElement(name) for name in person["elements"])
+        context = notice_context(
+            template=self._template,
+            organisation=self._organisation,
+            incident=self._incident,
+            person=person,
+            laws=owing_laws(self._incident, person.get("jurisdiction"), elements),
+            today=self._today,
+            remedy=self._remedy,
+        )
+        revision = self._incident.current_revision.number
+        return notice_shape(self._template, context, fact_revision=revision)

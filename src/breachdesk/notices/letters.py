@@ -54,5 +54,5 @@ def _compiler() -> typst.Compiler:
 
 
 def compile_letters(letters: list[dict[str, Any]]) -> bytes:
-    """One PDF holding every letter; each starts on a new page with its own page numbers."""
+    """One PDF holding every letter; each starts on a new page, its reference on each."""
     return _compiler().compile(sys_inputs={"letters": json.dumps(letters)})

@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
+from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -30,7 +31,6 @@ SIGNED_HEADERS = ("from", "to", "subject", "date", "message-id", "mime-version",
 _PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]*$")
 _NEEDS_QUOTES = re.compile(r'[()<>\[\]:;@\\,."]')
 _WSP_RUN = re.compile(rb"[ \t]+")
-_TRAILING_WSP = re.compile(rb"[ \t]+(?=\r\n)")
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,8 @@ def encode_header(value: str) -> str:
     return "\r\n ".join(words)
 
 
-def _quoted_printable(text: str) -> bytes:
+def quoted_printable(text: str) -> bytes:
+    """Text as a quoted-printable UTF-8 body with CRLF line ends."""
     body = binascii.b2a_qp(text.replace("\r\n", "\n").encode("utf-8"), istext=True)
     return body.replace(b"\n", b"\r\n")
 
@@ -104,12 +105,42 @@ def build_email(
     dkim: DkimKey | None = None,
 ) -> bytes:
     """The whole message, CRLF line endings, ready for SMTP ``DATA``."""
+    return build_encoded_email(
+        sender=sender,
+        recipient=recipient,
+        subject=subject,
+        text_qp=quoted_printable(text),
+        html_qp=quoted_printable(html),
+        date=date,
+        message_id=message_id,
+        reply_to=reply_to,
+        extra_headers=extra_headers,
+        dkim=dkim,
+    )
+
+
+def build_encoded_email(
+    *,
+    sender: Address,
+    recipient: Address,
+    subject: str,
+    text_qp: bytes,
+    html_qp: bytes,
+    date: datetime,
+    message_id: str,
+    reply_to: str | None = None,
+    extra_headers: tuple[tuple[str, str], ...] = (),
+    dkim: DkimKey | None = None,
+) -> bytes:
+    """``build_email`` for bodies already quoted-printable (see ``quoted_printable``)."""
+    # A quoted-printable body writes "=" as "=3D", so it never holds "=_": the boundary
+    # cannot occur in it.
     boundary = "=_bd_" + secrets.token_hex(12)
     headers = [
         ("From", sender.header()),
         ("To", recipient.header()),
         ("Subject", encode_header(subject)),
-        ("Date", format_datetime(date)),
+        ("Date", _date_header(date)),
         ("Message-ID", message_id),
         ("MIME-Version", "1.0"),
         ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
@@ -125,8 +156,8 @@ def build_email(
     body = b"".join(
         (
             b"This is a multipart message in MIME format.\r\n\r\n",
-            marker, b"\r\n", part_head % b"plain", _quoted_printable(text), b"\r\n",
-            marker, b"\r\n", part_head % b"html", _quoted_printable(html), b"\r\n",
+            marker, b"\r\n", part_head % b"plain", text_qp, b"\r\n",
+            marker, b"\r\n", part_head % b"html", html_qp, b"\r\n",
             marker, b"--\r\n",
         )
     )  # fmt: skip
@@ -136,6 +167,12 @@ def build_email(
     return head + b"\r\n" + body
 
 
+@lru_cache(maxsize=64)
+def _date_header(date: datetime) -> str:
+    # A campaign stamps a batch with one time: format it once.
+    return format_datetime(date)
+
+
 def _relaxed_header(name: str, value: str) -> bytes:
     unfolded = re.sub(r"\r\n(?=[ \t])", "", value)
     compact = re.sub(r"[ \t]+", " ", unfolded).strip()
@@ -143,9 +180,17 @@ def _relaxed_header(name: str, value: str) -> bytes:
 
 
 def _relaxed_body(body: bytes) -> bytes:
-    body = _TRAILING_WSP.sub(b"", _WSP_RUN.sub(b" ", body))
-    body = body.rstrip(b"\r\n")
-    return body + b"\r\n" if body else b""
+    """RFC 6376 § 3.4.4: runs of spaces and tabs as one space, none at the end of a line,
+    no empty lines at the end of the body."""
+    if b"\t" in body or b"  " in body:  # a notice rarely has either: skip the regex
+        body = _WSP_RUN.sub(b" ", body)
+    *ended, unended = body.split(b"\r\n")
+    lines = [line.rstrip(b" ") for line in ended]
+    if unended:  # a last line without CRLF keeps its space, as receivers read it
+        lines.append(unended)
+    while lines and not lines[-1]:
+        lines.pop()
+    return b"\r\n".join(lines) + b"\r\n" if lines else b""
 
 
 def dkim_signature(

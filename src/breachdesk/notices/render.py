@@ -13,21 +13,29 @@ import hashlib
 import html
 import json
 import re
-from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, Template, TemplateError, meta
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from breachdesk.incidents.models import DataElement, Protection
 from breachdesk.inputs import InputError, parse_model
+from breachdesk.notices.shape import (
+    PERSONAL_FIELDS,
+    Filled,
+    Personal,
+    QuotedPrintable,
+    escaped,
+    markers_for,
+    plain_person_use,
+)
 from breachdesk.rules.engine import Facts
 from breachdesk.rules.schema import ContentItem, Jurisdiction
 
@@ -113,19 +121,81 @@ class TemplateFile(BaseModel):
 
 
 @dataclass(frozen=True)
-class RenderedNotice:
+class NoticeShape:
+    """A notice as rendered for a group of people, with a marker for each personal value
+    (see shape.py); for a template that is not plain about them, one person's notice."""
+
     language: str
-    subject: str
+    subject: Filled
     title: str
-    # Each section's heading (None for the greeting and signature) and its paragraphs,
-    # in order: what a layout other than text and HTML (the printed letter) is built from.
-    parts: tuple[tuple[str | None, tuple[str, ...]], ...]
+    # Each section's heading (None for the greeting and signature) and its paragraphs.
+    parts: tuple[tuple[str | None, tuple[Filled, ...]], ...]
+    text: Filled
+    html: Filled
+    sms: Filled
+    template_version: str
+    fact_revision: int
+    marked_text: str = field(repr=False)
+    marked_html: str = field(repr=False)
+
+    def fill(self, personal: Personal) -> RenderedNotice:
+        personal = {name: personal.get(name) for name in PERSONAL_FIELDS}
+        as_html = escaped(personal)
+        subject, text, page, sms = (
+            self.subject(personal),
+            self.text(personal),
+            self.html(as_html),
+            self.sms(personal),
+        )
+        digest = hashlib.sha256(f"{subject}\n{text}\n{page}\n{sms}".encode()).hexdigest()
+        return RenderedNotice(self, personal, as_html, subject, text, page, sms, digest)
+
+    @cached_property
+    def quoted_printable(self) -> tuple[QuotedPrintable, QuotedPrintable]:
+        return QuotedPrintable(self.marked_text), QuotedPrintable(self.marked_html)
+
+
+@dataclass(frozen=True, eq=False)
+class RenderedNotice:
+    """One person's notice in every channel."""
+
+    shape: NoticeShape
+    personal: Personal
+    personal_html: Personal = field(repr=False)
+    subject: str
     text: str
     html: str
     sms: str
-    template_version: str
-    fact_revision: int
     content_hash: str
+
+    @property
+    def language(self) -> str:
+        return self.shape.language
+
+    @property
+    def title(self) -> str:
+        return self.shape.title
+
+    @property
+    def template_version(self) -> str:
+        return self.shape.template_version
+
+    @property
+    def fact_revision(self) -> int:
+        return self.shape.fact_revision
+
+    @property
+    def parts(self) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+        """Each section's heading and paragraphs: what the printed letter is laid out from."""
+        return tuple(
+            (heading, tuple(paragraph(self.personal) for paragraph in paragraphs))
+            for heading, paragraphs in self.shape.parts
+        )
+
+    def quoted_printable(self) -> tuple[bytes, bytes]:
+        """The text and HTML bodies, quoted-printable, for ``mime.build_encoded_email``."""
+        text, page = self.shape.quoted_printable
+        return text.encode(self.personal), page.encode(self.personal_html)
 
 
 @cache
@@ -210,20 +280,24 @@ def render_notice(
     template: TemplateFile, context: dict[str, Any], *, fact_revision: int
 ) -> RenderedNotice:
     """The notice for one person, in every channel, from one context."""
-    # Sections that never mention the person read the same for everyone who shares the
-    # rest of the context (jurisdiction, language, elements): render those once.
-    shared = json.dumps(
-        {key: value for key, value in context.items() if key != "person"},
-        sort_keys=True,
-        default=str,
-    )
+    return notice_shape(template, context, fact_revision=fact_revision).fill(context["person"])
+
+
+def notice_shape(
+    template: TemplateFile, context: dict[str, Any], *, fact_revision: int
+) -> NoticeShape:
+    """The notice for everyone who shares this context but for the values in
+    ``context["person"]``; for a template that does more than print those values, the
+    notice of this one person."""
+    if _plain_template(template):
+        context = {**context, "person": markers_for(context["person"])}
     try:
         sections = {
-            name: _render_section(template.sections[name], context, shared)
+            name: _compiled(template.sections[name]).render(context).strip()
             for name in SECTION_ORDER
         }
-        subject = _render_section(template.subject, context, shared)
-        sms = _render_section(template.sms, context, shared)
+        subject = _compiled(template.subject).render(context).strip()
+        sms = _compiled(template.sms).render(context).strip()
     except TemplateError as error:
         raise InputError(f"template {template.kind}.{template.language}: {error}") from error
     headings = [template.headings[name] if name in HEADED else None for name in SECTION_ORDER]
@@ -236,42 +310,32 @@ def render_notice(
         lines.extend((heading, *paragraphs) if heading else paragraphs)
     text = "\n\n".join(lines) + "\n"
     page = _html_page(template.language, template.title, parts)
-    digest = hashlib.sha256(f"{subject}\n{text}\n{page}\n{sms}".encode()).hexdigest()
-    return RenderedNotice(
+    return NoticeShape(
         language=template.language,
-        subject=subject,
+        subject=Filled(subject),
         title=template.title,
-        parts=parts,
-        text=text,
-        html=page,
-        sms=sms,
+        parts=tuple(
+            (heading, tuple(Filled(paragraph) for paragraph in paragraphs))
+            for heading, paragraphs in parts
+        ),
+        text=Filled(text),
+        html=Filled(page),
+        sms=Filled(sms),
         template_version=template.version,
         fact_revision=fact_revision,
-        content_hash=digest,
+        marked_text=text,
+        marked_html=page,
     )
 
 
+def _plain_template(template: TemplateFile) -> bool:
+    sources = (*template.sections.values(), template.subject, template.sms)
+    return all(_plain_source(source) for source in sources)
+
+
 @lru_cache(maxsize=512)
-def _mentions_person(source: str) -> bool:
-    return "person" in meta.find_undeclared_variables(_environment().parse(source))
-
-
-_SHARED_SECTIONS: OrderedDict[tuple[str, str], str] = OrderedDict()
-_SHARED_LIMIT = 4096
-
-
-def _render_section(source: str, context: dict[str, Any], shared: str) -> str:
-    if _mentions_person(source):
-        return _compiled(source).render(context).strip()
-    key = (source, shared)
-    if key in _SHARED_SECTIONS:
-        _SHARED_SECTIONS.move_to_end(key)
-        return _SHARED_SECTIONS[key]
-    rendered = _compiled(source).render(context).strip()
-    _SHARED_SECTIONS[key] = rendered
-    if len(_SHARED_SECTIONS) > _SHARED_LIMIT:
-        _SHARED_SECTIONS.popitem(last=False)
-    return rendered
+def _plain_source(source: str) -> bool:
+    return plain_person_use(_environment().parse(source))
 
 
 def _paragraphs(section: str) -> tuple[str, ...]:

@@ -96,12 +96,12 @@ def render_sample(
         "reference": "SAMP-LE00-0000",
         "jurisdiction": residence,
         "elements": [element.value for element in SAMPLE_ELEMENTS],
+        "remedy_code": "SAMPLE-CODE",
     }
     laws = owing_laws(incident, residence, frozenset(SAMPLE_ELEMENTS))
     remedy = {
         "months": 24,
         "url": f"https://{organisation.owned_domains[0]}/enroll",
-        "code": "SAMPLE-CODE",
     }
     context = notice_context(
         template=template,
