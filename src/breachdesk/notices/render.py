@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel.dates import format_date
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from breachdesk.incidents.models import DataElement, Protection
 from breachdesk.inputs import InputError, parse_model
@@ -36,6 +37,7 @@ from breachdesk.notices.shape import (
     markers_for,
     plain_person_use,
 )
+from breachdesk.notices.wording import fixed_wording
 from breachdesk.rules.engine import Facts
 from breachdesk.rules.schema import ContentItem, Jurisdiction
 
@@ -53,11 +55,6 @@ SECTION_ORDER = (
     "signature",
 )
 HEADED = frozenset(SECTION_ORDER) - {"greeting", "signature"}
-_MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-    "diciembre",
-}
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,)]")
 
 
@@ -75,6 +72,21 @@ class TemplateFile(BaseModel):
     sms: str
     elements: dict[DataElement, str]
     protection: dict[str, str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fixed_wording_from_the_catalog(cls, data: Any) -> Any:
+        """Title, headings, element and protection words the file leaves out come from
+        the catalog of its language; the file's own words win, one by one."""
+        if not isinstance(data, dict) or data.get("language") not in LANGUAGES:
+            return data
+        wording = fixed_wording(data["language"])
+        merged = {"title": data.get("title") or wording["title"]}
+        for name in ("headings", "elements", "protection"):
+            given = data.get(name) or {}
+            # Anything but a mapping goes on as it is, for validation to explain.
+            merged[name] = {**wording[name], **given} if isinstance(given, dict) else given
+        return {**data, **merged}
 
     @field_validator("language")
     @classmethod
@@ -233,12 +245,9 @@ def default_template(kind: str = "initial", language: str = "en") -> TemplateFil
 
 
 def long_date(day: date, language: str) -> str:
-    month = _MONTHS[language].split()[day.month - 1]
-    return (
-        f"{month} {day.day}, {day.year}"
-        if language == "en"
-        else f"{day.day} de {month} de {day.year}"
-    )
+    """The date as the language writes it in a letter: "November 20, 2026",
+    "20 de noviembre de 2026" (CLDR's long format, through Babel)."""
+    return format_date(day, format="long", locale=language)
 
 
 def law_context(rules: Iterable[Jurisdiction], residence: str | None) -> dict[str, Any]:
@@ -247,7 +256,7 @@ def law_context(rules: Iterable[Jurisdiction], residence: str | None) -> dict[st
     forbidden = {item for rule in rules if rule.content for item in rule.content.must_not_include}
     home = next((rule for rule in rules if residence in rule.applies_to.residence), None)
     if home is None:
-        regulator = "your state Attorney General"
+        regulator = None  # the template's own words for "your state's regulator"
     elif home.regulator_notices:
         regulator = home.regulator_notices[0].agency
     else:
