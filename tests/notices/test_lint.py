@@ -46,7 +46,8 @@ You can get two years of free credit monitoring. \
 To sign up, go to https://northwind.example/help and enter your code. \
 You can ask for a free security freeze. You can get a police report. \
 You can contact Equifax, Experian and TransUnion. \
-The FTC has help at https://www.identitytheft.gov.
+The FTC has help at https://www.identitytheft.gov. \
+So does the New York State Attorney General: 1-800-771-7755, https://ag.ny.gov.
 
 For More Information
 
@@ -86,6 +87,22 @@ def test_a_well_written_notice_lints_clean() -> None:
 
 
 # --- legal content ----------------------------------------------------------------------
+
+
+def test_the_regulators_numbers_and_website_a_law_requires_must_be_printed() -> None:
+    new_york = (shipped_rules()["US-NY"],)
+    without = _with(GOOD, "1-800-771-7755, https://ag.ny.gov", "its website")
+    findings = [f for f in _lint(without, jurisdictions=new_york) if f.rule.startswith("legal.")]
+    missing = [f for f in findings if f.rule == "legal.regulator-contact"]
+    assert len(missing) == 1 and missing[0].severity == "error"
+    assert "toll-free number 1-800-771-7755" in missing[0].message
+    assert "website https://ag.ny.gov" in missing[0].message
+    # Written another way, the same number and site still count.
+    other_way = _with(GOOD, "1-800-771-7755, https://ag.ny.gov", "(800) 771.7755 or AG.NY.gov")
+    assert "legal.regulator-contact" not in _rules(_lint(other_way, jurisdictions=new_york))
+    # A law without a regulator_contact block asks for none.
+    texas = (shipped_rules()["US-TX"],)
+    assert "legal.regulator-contact" not in _rules(_lint(without, jurisdictions=texas))
 
 
 def test_required_content_missing_for_a_state_is_an_error_citing_it() -> None:

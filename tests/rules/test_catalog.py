@@ -59,6 +59,14 @@ def test_a_file_named_for_another_code_is_refused(tmp_path) -> None:
         (("{element: ssn, needs_name: true}", "{element: sin, needs_name: true}"), "element"),
         (("      days: 10\n", "      days: 10\n      hours: 4\n"), "days or hours, not both"),
         (("  redaction: true\n", "  redaction: true\n  reaction: true\n"), "not a known field"),
+        (("ftc_contact, regulator_contact]", "ftc_contact]"), "regulator_contact is not required"),
+        (
+            (
+                "details_source: https://ag.example.gov/contact",
+                "details_source: https://x.example/y",
+            ),
+            "sources must list every block",
+        ),
     ],
 )
 def test_a_broken_rule_file_is_refused_naming_the_field(tmp_path, change, message) -> None:

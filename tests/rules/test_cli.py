@@ -81,6 +81,13 @@ def test_law_show_text_cites_each_requirement(run_cli) -> None:
     assert "source: https://" in result.output
 
 
+def test_law_show_names_the_regulator_details_a_notice_must_print(run_cli) -> None:
+    result = run_cli("law", "show", "US-MD")
+    assert "notices print: Maryland Office of the Attorney General" in result.output
+    assert "1-888-743-0023" in result.output and "https://oag.maryland.gov" in result.output
+    assert "notices print" not in run_cli("law", "show", "US-TX").output
+
+
 def test_an_unknown_code_is_refused_with_the_way_to_find_codes(run_cli) -> None:
     result = run_cli("law", "show", "US-ZZ")
     assert result.exit_code == 2

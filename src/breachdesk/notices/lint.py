@@ -32,6 +32,7 @@ RULE_IDS = (
     "legal.headings",
     "legal.type-size",
     "legal.statement",
+    "legal.regulator-contact",
     "facts.element-missing",
     "facts.not-in-facts",
     "facts.dates",

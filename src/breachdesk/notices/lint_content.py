@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 
 from breachdesk.incidents.models import DataElement
 from breachdesk.notices.documents import Document
+from breachdesk.notices.domains import host_of
 from breachdesk.notices.extract import Extracted
 from breachdesk.notices.findings import ERROR, INFO, WARNING, Finding, LintContext
 from breachdesk.rules.schema import ContentItem, Jurisdiction
@@ -139,6 +140,7 @@ FORBIDDEN_CHECKS: dict[ContentItem, re.Pattern[str]] = {
     ContentItem.NATURE_OF_BREACH: _NATURE_OF_BREACH,
 }
 _WORDS_ONLY = re.compile(r"[^a-z0-9áéíóúñü]+")
+_NOT_DIGIT = re.compile(r"\D+")
 
 
 def _heading_key(text: str) -> str:
@@ -176,6 +178,7 @@ def legal_rules(
                         block.location,
                         f"remove it from notices to {rule.name} residents; {where}",
                     )
+        yield from _regulator_contact(document, rule)
         yield from _headings(document, rule)
         yield from _type_size(document, rule)
         for statement in content.must_include:
@@ -186,6 +189,39 @@ def legal_rules(
                 "document",
                 f"confirm the notice says this; {where}",
             )
+
+
+def _regulator_contact(document: Document, rule: Jurisdiction) -> Iterable[Finding]:
+    """The regulator's numbers and website, as the rules data gives them, are printed."""
+    assert rule.content is not None
+    contact = rule.content.regulator_contact
+    if contact is None:
+        return
+    digits = _NOT_DIGIT.sub("", document.text)
+    wanted = {
+        "phone number": contact.phone,
+        "toll-free number": contact.toll_free,
+        "website": contact.website,
+    }
+    missing = [
+        f"{what} {value}"
+        for what, value in wanted.items()
+        if value
+        and (
+            host_of(value) not in document.text.lower()
+            if what == "website"
+            else _NOT_DIGIT.sub("", value)[-10:] not in digits
+        )
+    ]
+    if missing:
+        yield Finding(
+            "legal.regulator-contact",
+            ERROR,
+            f"{rule.name} requires the notice to give {contact.name}'s details; missing: "
+            + "; ".join(missing),
+            "document",
+            f"print them; required by {rule.code} ({contact.citation})",
+        )
 
 
 def _headings(document: Document, rule: Jurisdiction) -> Iterable[Finding]:

@@ -263,11 +263,24 @@ def law_context(rules: Iterable[Jurisdiction], residence: str | None) -> dict[st
         regulator = f"{home.name} Attorney General"
     required = {item for rule in rules if rule.content for item in rule.content.required}
     number_forbidden = forbidden & {ContentItem.NUMBER_AFFECTED, ContentItem.RESIDENTS_AFFECTED}
+    contacts = [rule.content.regulator_contact for rule in rules if rule.content]
     return {
         "say_nature": ContentItem.NATURE_OF_BREACH not in forbidden,
         # A law that asks for the number affected, and none that forbids it.
         "tell_number": ContentItem.NUMBER_AFFECTED in required and not number_forbidden,
         "regulator": regulator,
+        # Regulators whose details a law requires the notice to print.
+        "regulator_contacts": [
+            {
+                "name": contact.name,
+                "address": ", ".join(contact.address) or None,
+                "phone": contact.phone,
+                "toll_free": contact.toll_free,
+                "website": contact.website,
+            }
+            for contact in contacts
+            if contact is not None
+        ],
         "codes": [rule.code for rule in rules],
     }
 

@@ -239,6 +239,20 @@ class RequiredStatement(Strict):
     text: Text
 
 
+class RegulatorContact(Cited):
+    """The regulator's details a consumer notice must print (Maryland, for one, asks for
+    the Attorney General's toll-free number, address and website). ``citation`` and
+    ``source`` are the statute's requirement; ``details_source`` is the regulator's own
+    page the details were read from."""
+
+    name: Text
+    address: list[Text] = []
+    phone: Text | None = None
+    toll_free: Text | None = None
+    website: SourceAddress
+    details_source: SourceAddress
+
+
 class Content(Cited):
     required: list[ContentItem] = []
     title: Text | None = None  # a required title, e.g. "Notice of Data Breach"
@@ -246,12 +260,15 @@ class Content(Cited):
     min_type_size_pt: int | None = Field(default=None, gt=0)
     must_include: list[RequiredStatement] = []
     must_not_include: list[ContentItem] = []
+    regulator_contact: RegulatorContact | None = None
 
     @model_validator(mode="after")
     def _not_both(self) -> Content:
         both = sorted(set(self.required) & set(self.must_not_include))
         if both:
             raise ValueError(f"both required and forbidden: {', '.join(both)}")
+        if self.regulator_contact and ContentItem.REGULATOR_CONTACT not in self.required:
+            raise ValueError("regulator_contact given, but regulator_contact is not required")
         return self
 
 
@@ -423,7 +440,10 @@ class Jurisdiction(Cited):
         if self._uses_business_days() and not self.holiday_calendar:
             raise ValueError("business-day deadlines need a holiday_calendar")
         cited = {source for source in self.sources}
-        missing = sorted({block.source for block in self.cited_blocks()} - cited)
+        used = {block.source for block in self.cited_blocks()}
+        if self.content and self.content.regulator_contact:
+            used.add(self.content.regulator_contact.details_source)
+        missing = sorted(used - cited)
         if missing:
             raise ValueError(f"sources must list every block's source; missing {missing}")
         return self
@@ -438,6 +458,7 @@ class Jurisdiction(Cited):
             self.individual_notice,
             self.individual_notice.substitute_notice if self.individual_notice else None,
             self.content,
+            self.content.regulator_contact if self.content else None,
             self.cra_notice,
             *self.regulator_notices,
             self.special_duties.credit_monitoring,

@@ -235,6 +235,13 @@ def rule_lines(rule: Jurisdiction) -> list[str]:
             f"  credit reporting agencies: {_from(rule.cra_notice.threshold_residents)}  "
             f"[{rule.cra_notice.citation}]"
         )
+    contact = rule.content.regulator_contact if rule.content else None
+    if contact:
+        details = [*contact.address, contact.toll_free, contact.phone, contact.website]
+        lines.append(
+            f"  notices print: {contact.name}, {', '.join(d for d in details if d)}  "
+            f"[{contact.citation}]"
+        )
     for exemption in rule.exemptions:
         lines.append(
             f"  {exemption.kind.value.replace('_', ' ')}: {', '.join(exemption.sectors)}, "
