@@ -105,7 +105,7 @@ def test_preview_renders_a_persons_notice_in_each_channel(run_cli, incident, tmp
         "--person",
         reference,
         "--channel",
-        "eml",
+        "email",
         "-o",
         eml,
     )
@@ -119,6 +119,10 @@ def test_preview_renders_a_persons_notice_in_each_channel(run_cli, incident, tmp
     assert printed.exit_code == 0, printed.output
     assert letter.read_bytes().startswith(b"%PDF")
     assert "template the shipped default" in printed.output
+    web = run_cli(*preview, "--channel", "web")
+    assert web.exit_code == 0, web.output
+    assert '<html lang="en">' in web.output and "<main>" in web.output
+    assert reference in web.output and "style=" not in web.output
     assert '"people.viewed"' in run_cli("audit", "export").output
 
 

@@ -114,7 +114,7 @@ def _print(result: LintResult, file: Path) -> None:
 
 
 notice_app = new_app("Breach notices: preview a person's notice.")
-CHANNELS = ("text", "html", "sms", "eml", "letter")
+CHANNELS = ("text", "html", "email", "sms", "letter", "web")
 
 
 @notice_app.command("preview")
@@ -124,7 +124,8 @@ def preview(
     channel: str = typer.Option(
         "text",
         "--channel",
-        help="text (subject and body), html, sms, eml (the whole email) or letter (PDF).",
+        help="text (subject and body), html (the email's HTML part), email (the whole "
+        "message, .eml), sms, letter (PDF) or web (the notice as a page on your site).",
     ),
     lang: str | None = typer.Option(
         None, "--lang", help="en or es (default: the person's preferred language, else en)."
@@ -153,7 +154,7 @@ def preview(
     rendered = preview.rendered
     if channel == "letter" and output is None:
         raise InputError("--channel letter writes a PDF: give -o FILE.pdf")
-    if channel == "eml":
+    if channel == "email":
         body = preview.email(utcnow())
     elif channel == "letter":
         body = preview.letter()
@@ -161,6 +162,8 @@ def preview(
         body = rendered.html.encode("utf-8")
     elif channel == "sms":
         body = (rendered.sms + "\n").encode("utf-8")
+    elif channel == "web":
+        body = rendered.web_page().encode("utf-8")
     else:
         body = f"Subject: {rendered.subject}\n\n{rendered.text}".encode()
     if output is not None:

@@ -204,6 +204,25 @@ class RenderedNotice:
             for heading, paragraphs in self.shape.parts
         )
 
+    def web_page(self) -> str:
+        """The notice as a page of its own on the organisation's site: the same words,
+        marked up with landmarks and sections, and no inline style, so a strict
+        Content-Security-Policy serves it as is."""
+        body = [f"<main>\n<h1>{html.escape(self.title)}</h1>"]
+        for heading, paragraphs in self.parts:
+            inner = "\n".join(_html_paragraph(paragraph) for paragraph in paragraphs)
+            if heading:
+                body.append(f"<section>\n<h2>{html.escape(heading)}</h2>\n{inner}\n</section>")
+            else:
+                body.append(inner)
+        return (
+            f'<!DOCTYPE html>\n<html lang="{self.language}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(self.title)}</title></head>\n<body>\n"
+            + "\n".join(body)
+            + "\n</main>\n</body></html>\n"
+        )
+
     def quoted_printable(self) -> tuple[bytes, bytes]:
         """The text and HTML bodies, quoted-printable, for ``mime.build_encoded_email``."""
         text, page = self.shape.quoted_printable

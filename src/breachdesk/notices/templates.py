@@ -119,7 +119,8 @@ def lint_everywhere(
     template: TemplateFile, organisation: Organisation
 ) -> list[tuple[str, Finding]]:
     """Error findings of the template rendered for a sample person in every jurisdiction,
-    as text and as HTML, each with the residence it was found for."""
+    as text, as the email's HTML and as the web page, each with the residence it was
+    found for."""
     # The result depends only on the template's wording and the organisation's fields:
     # the second approver of a version does not wait for the check again.
     key = (
@@ -150,7 +151,12 @@ def _lint_everywhere(
             signatory=organisation.signatory_name,
             language=template.language,
         )
-        for document in (document_from_text(rendered.text), document_from_html(rendered.html)):
+        documents = (
+            document_from_text(rendered.text),
+            document_from_html(rendered.html),  # the email
+            document_from_html(rendered.web_page()),
+        )
+        for document in documents:
             errors += [
                 (residence, finding)
                 for finding in lint(document, lint_context).findings
