@@ -54,6 +54,11 @@ def test_the_demo_tells_a_breach_in_two_instalments(demo, monkeypatch):
         .output
     )
     assert [(v["language"], v["approved"]) for v in versions] == [("en", True), ("es", True)]
+    # The first wave went to the local capture, and the status says so.
+    status = json.loads(CliRunner().invoke(app, ["campaign", "status", "1", "--json"]).output)
+    captured = list((data_dir / "mail-capture" / "new").iterdir())
+    assert status["counts"]["sent"] == len(captured) > 0
+    assert f"{len(captured):,} emails sent" in result.output
     assert CliRunner().invoke(app, ["audit", "verify"]).exit_code == 0
 
 

@@ -7,6 +7,7 @@ import typer
 from breachdesk import __version__
 from breachdesk.audit.cli import app as audit_app
 from breachdesk.clitools import new_app, open_database
+from breachdesk.delivery.cli import campaign_app
 from breachdesk.demo import demo_command
 from breachdesk.incidents.cli import incident_app, org_app
 from breachdesk.migrations import upgrade
@@ -64,6 +65,7 @@ app.add_typer(law_app, name="law")
 app.command("assess")(assess_command)
 app.command("lint")(lint_command)
 app.add_typer(notice_app, name="notice")
+app.add_typer(campaign_app, name="campaign")
 app.add_typer(people_app, name="people")
 app.add_typer(synth_app, name="synth")
 app.command("demo")(demo_command)

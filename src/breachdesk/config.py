@@ -16,7 +16,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ENV_PREFIX = "BREACHDESK_"
 
 # Settings that may be given as ``<NAME>_FILE`` holding the value.
-SECRET_SETTINGS = ("database_url", "data_key", "retired_data_keys", "index_key")
+SECRET_SETTINGS = (
+    "database_url",
+    "data_key",
+    "retired_data_keys",
+    "index_key",
+    "smtp_url",
+    "dkim_private_key",
+)
 
 
 class ConfigError(ValueError):
@@ -45,6 +52,22 @@ class Settings(BaseSettings):
     index_key: SecretStr | None = Field(
         default=None,
         description="Key for blind indexes, 32 bytes as URL-safe base64.",
+    )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="SMTP relay for email notices: smtp://host:port (STARTTLS when offered) or "
+        "smtps://user:password@host:port. Unset, emails go to the Maildir capture in the "
+        "data dir and nothing leaves the machine.",
+    )
+    dkim_selector: str | None = Field(
+        default=None,
+        description="DKIM selector of the notice sender's domain; with dkim_private_key, every "
+        "email is signed.",
+    )
+    dkim_private_key: SecretStr | None = Field(
+        default=None,
+        description="DKIM private key (unencrypted RSA PEM, 2048 bits advised) for the notice "
+        "sender's domain.",
     )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the web app listens on.")

@@ -8,13 +8,14 @@ event land together or not at all.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -32,6 +33,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def value_enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A column of an enum, stored by value ("queued"), not by member name ("QUEUED")."""
+    return Enum(enum_class, name=name, values_callable=lambda members: [m.value for m in members])
 
 
 class UTCDateTime(TypeDecorator):

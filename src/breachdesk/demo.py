@@ -21,6 +21,10 @@ from sqlalchemy import select
 from breachdesk.audit import service as audit
 from breachdesk.config import Settings, get_settings
 from breachdesk.db import Database, utcnow
+from breachdesk.delivery import service as delivery
+from breachdesk.delivery.models import ChannelPolicy
+from breachdesk.delivery.runner import run_campaign
+from breachdesk.delivery.senders import MaildirSender
 from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import Disclosure
 from breachdesk.incidents.schemas import FactsIn, IncidentCreate, OrganisationCreate
@@ -43,6 +47,7 @@ from breachdesk.security.schemas import StaffUserCreate
 
 MARKER = ".breachdesk-demo"
 DEMO_PEOPLE = 100_000
+DEMO_FIRST_WAVE = 1_000  # people in the first wave the demo sends
 DEMO_SEED = 2013
 ACTOR = "demo"
 DEMO_DOMAIN = "northwind-outfitters.example"
@@ -149,6 +154,7 @@ def build_story(settings: Settings, people: int = DEMO_PEOPLE) -> None:
         import_demo_people(settings, database, incident_id, people)
         assess_demo_incident(settings, database, incident_id)
         approve_demo_notices(settings, database, incident_id)
+        send_demo_first_wave(settings, database, incident_id)
 
         with database.session() as db_session:
             result = audit.verify(db_session=db_session)
@@ -256,6 +262,44 @@ def approve_demo_notices(settings: Settings, database: Database, incident_id: in
     typer.echo(
         f"notices       English and Spanish templates approved by the legal and comms approvers "
         f"(they lint clean in every jurisdiction)\n              sample: {email}, {letter}"
+    )
+
+
+def send_demo_first_wave(settings: Settings, database: Database, incident_id: int) -> None:
+    """A campaign whose first wave (Texas, up to DEMO_FIRST_WAVE people) is sent to the
+    data dir's mail capture, as `campaign run` would without an SMTP relay."""
+    with database.session() as db_session:
+        campaign = delivery.create_campaign(
+            db_session=db_session,
+            incident_id=incident_id,
+            kind="initial",
+            channel_policy=ChannelPolicy.EMAIL,
+            actor=ACTOR,
+        )
+        campaign_id = campaign.id
+        delivery.schedule_wave(
+            db_session=db_session,
+            campaign_id=campaign_id,
+            starts_at=utcnow(),
+            actor=ACTOR,
+            jurisdictions=["US-TX"],
+            size=DEMO_FIRST_WAVE,
+        )
+    capture = settings.data_dir / "mail-capture"
+    run_campaign(
+        database=database,
+        keyring=load_keyring(settings),
+        campaign_id=campaign_id,
+        sender=MaildirSender(capture),
+        actor=ACTOR,
+    )
+    with database.session() as db_session:
+        status = delivery.campaign_status(db_session=db_session, campaign_id=campaign_id)
+    counts = status.as_dict()["counts"]
+    typer.echo(
+        f"campaign {campaign_id}    first wave (Texas): {counts['sent']:,} emails sent to "
+        f"{capture}, {status.duplicates_suspected} duplicates; "
+        f"see `campaign status {campaign_id}`"
     )
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from breachdesk.db import Base, UTCDateTime, utcnow
+from breachdesk.db import Base, UTCDateTime, utcnow, value_enum
 
 
 class DataElement(enum.StrEnum):
@@ -77,10 +76,6 @@ class Disclosure(enum.StrEnum):
     PUBLIC_STATEMENT = "public_statement"
 
 
-def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
-    return Enum(enum_class, name=name, values_callable=lambda members: [m.value for m in members])
-
-
 class Organisation(Base):
     __tablename__ = "organisation"
 
@@ -116,7 +111,7 @@ class Incident(Base):
     )
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     status: Mapped[IncidentStatus] = mapped_column(
-        _enum(IncidentStatus, "incident_status"), nullable=False
+        value_enum(IncidentStatus, "incident_status"), nullable=False
     )
     discovered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     determined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -166,7 +161,7 @@ class FactRevision(Base):
     created_by: Mapped[str] = mapped_column(String(320), nullable=False)
     disclosed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disclosed_by: Mapped[str | None] = mapped_column(String(320))
-    disclosure: Mapped[Disclosure | None] = mapped_column(_enum(Disclosure, "disclosure"))
+    disclosure: Mapped[Disclosure | None] = mapped_column(value_enum(Disclosure, "disclosure"))
     # Set when this revision widens the scope of an earlier, disclosed one.
     expands_revision: Mapped[int | None] = mapped_column(Integer)
 

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from breachdesk.db import Base, UTCDateTime, utcnow
+from breachdesk.db import Base, UTCDateTime, utcnow, value_enum
 
 BLIND_INDEX_LENGTH = 32  # hex characters: 128 bits of HMAC-SHA256
 
@@ -52,10 +51,6 @@ class IssueAction(enum.StrEnum):
     FLAGGED = "flagged"  # kept as given, but someone should look (a state/ZIP conflict)
 
 
-def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
-    return Enum(enum_class, name=name, values_callable=lambda members: [m.value for m in members])
-
-
 class PersonImport(Base):
     """One file imported into one incident; re-importing the same bytes is a no-op."""
 
@@ -72,7 +67,7 @@ class PersonImport(Base):
     # the column mapping used, as {source column: target}
     mapping: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     status: Mapped[ImportStatus] = mapped_column(
-        _enum(ImportStatus, "import_status"), nullable=False
+        value_enum(ImportStatus, "import_status"), nullable=False
     )
     # The highest source row committed: an interrupted import resumes after it.
     rows_through: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -121,7 +116,7 @@ class AffectedPerson(Base):
     contact: Mapped[str] = mapped_column(Text, nullable=False, info={"encrypted": True})
     jurisdiction: Mapped[str | None] = mapped_column(String(8))
     jurisdiction_source: Mapped[JurisdictionSource] = mapped_column(
-        _enum(JurisdictionSource, "jurisdiction_source"), nullable=False
+        value_enum(JurisdictionSource, "jurisdiction_source"), nullable=False
     )
     language: Mapped[str] = mapped_column(String(8), nullable=False)
     # Exposed data elements as a bit set over DataElement; null means the incident's
@@ -191,7 +186,9 @@ class ImportIssue(Base):
     )
     source_row: Mapped[int] = mapped_column(Integer, nullable=False)
     source_column: Mapped[str | None] = mapped_column(String(200))
-    action: Mapped[IssueAction] = mapped_column(_enum(IssueAction, "issue_action"), nullable=False)
+    action: Mapped[IssueAction] = mapped_column(
+        value_enum(IssueAction, "issue_action"), nullable=False
+    )
     reason: Mapped[str] = mapped_column(String(300), nullable=False)
     # The offending value, encrypted (it may be personal data); null when sensitive.
     value: Mapped[str | None] = mapped_column(Text, info={"encrypted": True})

@@ -1,0 +1,244 @@
+"""``breachdesk campaign``: create a notice campaign, schedule its waves, send them, and
+see where it stands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from breachdesk.clitools import cli_actor, cli_session, new_app, open_database, print_json
+from breachdesk.config import Settings, get_settings
+from breachdesk.db import utcnow
+from breachdesk.delivery import service
+from breachdesk.delivery.models import CampaignState, ChannelPolicy, MessageState
+from breachdesk.delivery.runner import RunSummary, run_campaign
+from breachdesk.delivery.senders import MaildirSender, Sender, SmtpSender
+from breachdesk.inputs import InputError
+from breachdesk.notices.mime import DkimKey
+from breachdesk.security.crypto import load_keyring
+
+campaign_app = new_app("Notice campaigns: waves of notices, sent and accounted for.")
+
+
+@campaign_app.command("create")
+def create(
+    incident: int = typer.Option(..., "--incident", help="The incident."),
+    kind: str = typer.Option("initial", "--kind", help="The notice kind: initial, supplemental…"),
+    channel: str = typer.Option(
+        "email",
+        "--channel",
+        help="email (then a letter), letter (then email) or auto; people with neither go to "
+        "the substitute-notice list.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the campaign as JSON."),
+) -> None:
+    """Create a campaign from the approved templates of every language its people read."""
+    try:
+        policy = ChannelPolicy(channel)
+    except ValueError:
+        raise InputError(f"--channel: {channel!r} is not one of email, letter, auto") from None
+    with cli_session() as db_session:
+        campaign = service.create_campaign(
+            db_session=db_session,
+            incident_id=incident,
+            kind=kind,
+            channel_policy=policy,
+            actor=cli_actor(),
+        )
+        status = service.campaign_status(db_session=db_session, campaign_id=campaign.id)
+    if as_json:
+        print_json(status.as_dict())
+    else:
+        typer.echo(campaign.id)
+
+
+@campaign_app.command("wave")
+def wave(
+    campaign: int = typer.Argument(..., help="The campaign."),
+    jurisdiction: list[str] = typer.Option(
+        [], "--jurisdiction", help="Only people living here, e.g. US-TX (repeatable)."
+    ),
+    size: int | None = typer.Option(None, "--size", help="At most this many people."),
+    start: str | None = typer.Option(
+        None, "--start", help="When it may start, ISO 8601 with a zone (default: now)."
+    ),
+    rate: int | None = typer.Option(None, "--rate", help="At most this many emails a second."),
+) -> None:
+    """Schedule the next wave: people owed notice not yet given this kind of notice."""
+    starts_at = _parse_start(start)
+    with cli_session() as db_session:
+        scheduled, channels = service.schedule_wave(
+            db_session=db_session,
+            campaign_id=campaign,
+            starts_at=starts_at,
+            actor=cli_actor(),
+            jurisdictions=jurisdiction,
+            size=size,
+            max_per_second=rate,
+        )
+    total = sum(channels.values())
+    by_channel = ", ".join(f"{count:,} {name}" for name, count in sorted(channels.items()))
+    typer.echo(
+        f"wave {scheduled.number}: {total:,} people ({by_channel or 'none left to notify'}), "
+        f"from {starts_at.isoformat()}"
+    )
+    if channels.get("substitute"):
+        typer.echo(
+            f"{channels['substitute']:,} have no usable channel: they are on the substitute-"
+            "notice list (`breachdesk campaign status ID --json`)"
+        )
+
+
+@campaign_app.command("list")
+def list_command(
+    incident: int = typer.Option(..., "--incident", help="The incident."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The incident's campaigns."""
+    with cli_session() as db_session:
+        campaigns = service.list_campaigns(db_session=db_session, incident_id=incident)
+        rows = [
+            service.campaign_status(db_session=db_session, campaign_id=c.id).as_dict()
+            for c in campaigns
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        sent = row["counts"][MessageState.SENT.value]
+        typer.echo(
+            f"{row['id']:>4}  {row['kind']:<13} {row['state']:<10} {sent:,} of {row['owed']:,} sent"
+        )
+
+
+@campaign_app.command("status")
+def status(
+    campaign: int = typer.Argument(..., help="The campaign."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Counts by channel and state, and how many may have had their notice twice."""
+    with cli_session() as db_session:
+        report = service.campaign_status(db_session=db_session, campaign_id=campaign).as_dict()
+    if as_json:
+        print_json(report)
+        return
+    typer.echo(
+        f"campaign {report['id']} ({report['kind']}, incident {report['incident']}): "
+        f"{report['state']}, {report['owed']:,} people"
+    )
+    for channel, states in sorted(report["by_channel"].items()):
+        counts = ", ".join(f"{count:,} {state}" for state, count in sorted(states.items()))
+        typer.echo(f"  {channel}: {counts}")
+    if report["duplicates_suspected"]:
+        typer.echo(
+            f"  {report['duplicates_suspected']:,} sent again after an interrupted run "
+            "(same Message-ID): these people may have two copies"
+        )
+
+
+@campaign_app.command("run")
+def run(
+    campaign: int = typer.Argument(..., help="The campaign."),
+    batch: int = typer.Option(200, "--batch", help="Emails claimed and sent per batch."),
+    stale_after: int = typer.Option(
+        120,
+        "--stale-after",
+        help="Seconds after which an email left `sending` by a stopped run is sent again.",
+    ),
+) -> None:
+    """Send the campaign's due emails in this process, until none is left.
+
+    Emails go to BREACHDESK_SMTP_URL, or without it to the Maildir capture in the data
+    dir. Letters and the substitute-notice list are not sent by this command.
+    """
+    if batch < 1:
+        raise InputError("--batch: must be at least 1")
+    settings = get_settings()
+    keyring = load_keyring(settings)
+    sender = _sender(settings)
+    database = open_database()
+    try:
+        with database.session() as db_session:
+            before = service.campaign_status(db_session=db_session, campaign_id=campaign)
+            due = sum(before.counts.get("email", {}).values()) - sum(
+                before.counts.get("email", {}).get(state.value, 0)
+                for state in (MessageState.SENT, MessageState.BOUNCED, MessageState.FAILED)
+            )
+        with Progress(
+            TextColumn("sending"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+            TimeRemainingColumn(), transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("emails", total=due)
+
+            def advance(summary: RunSummary) -> None:
+                progress.update(task, completed=summary.handled)
+
+            summary = run_campaign(
+                database=database,
+                keyring=keyring,
+                campaign_id=campaign,
+                sender=sender,
+                actor=cli_actor(),
+                dkim=_dkim(settings, database, campaign),
+                batch_size=batch,
+                stale_after=timedelta(seconds=stale_after),
+                on_batch=advance,
+            )
+    finally:
+        database.dispose()
+    outcomes = ", ".join(f"{count:,} {state}" for state, count in sorted(summary.outcomes.items()))
+    typer.echo(f"campaign {campaign}: {outcomes or 'nothing was due'}")
+    if summary.resent_after_interruption:
+        typer.echo(
+            f"{summary.resent_after_interruption:,} were sent again after an interrupted run"
+        )
+
+
+def _state_command(name: str, state: CampaignState, summary: str) -> None:
+    def command(campaign: int = typer.Argument(..., help="The campaign.")) -> None:
+        with cli_session() as db_session:
+            service.change_state(
+                db_session=db_session, campaign_id=campaign, state=state, actor=cli_actor()
+            )
+        typer.echo(f"campaign {campaign}: {state.value}")
+
+    command.__doc__ = summary
+    campaign_app.command(name)(command)
+
+
+_state_command("pause", CampaignState.PAUSED, "Stop claiming emails; a run under way stops.")
+_state_command("resume", CampaignState.READY, "Let a paused campaign send again.")
+_state_command("cancel", CampaignState.CANCELLED, "Send nothing more; what was sent stays.")
+
+
+def _sender(settings: Settings) -> Sender:
+    if settings.smtp_url is not None:
+        return SmtpSender(settings.smtp_url.get_secret_value())
+    return MaildirSender(settings.data_dir / "mail-capture")
+
+
+def _dkim(settings: Settings, database, campaign_id: int) -> DkimKey | None:
+    if settings.dkim_private_key is None and settings.dkim_selector is None:
+        return None
+    if settings.dkim_private_key is None or settings.dkim_selector is None:
+        raise InputError(
+            "DKIM: set both BREACHDESK_DKIM_SELECTOR and BREACHDESK_DKIM_PRIVATE_KEY, or neither"
+        )
+    with database.session() as db_session:
+        domain = service.sender_domain(db_session=db_session, campaign_id=campaign_id)
+    pem = settings.dkim_private_key.get_secret_value().encode()
+    return DkimKey.from_pem(domain, settings.dkim_selector, pem)
+
+
+def _parse_start(text: str | None) -> datetime:
+    if text is None:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--start: {text!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise InputError(f"--start: {text!r} needs a zone, e.g. 2026-11-25T09:00-05:00")
+    return moment.astimezone(UTC)

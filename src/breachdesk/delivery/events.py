@@ -1,0 +1,59 @@
+"""Audit events of delivery: campaigns, their waves, and each run's outcome."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from breachdesk.audit.events import AuditEvent
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CampaignCreated(AuditEvent):
+    """A notice campaign was created for an incident: one kind of notice, a channel
+    policy, and the approved template versions it will send (by language)."""
+
+    event_type = "campaign.created"
+    campaign: int
+    incident: int
+    kind: str
+    channel_policy: str
+    templates: dict[str, int]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WaveScheduled(AuditEvent):
+    """A wave's people were put in the outbox: how they were selected, when it starts,
+    its rate cap, and how many went to each channel (``substitute`` lists those with no
+    usable channel)."""
+
+    event_type = "campaign.wave_scheduled"
+    campaign: int
+    incident: int
+    wave: int
+    selection: str
+    starts_at: str
+    max_per_second: int | None
+    channels: dict[str, int]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CampaignStateChanged(AuditEvent):
+    """A campaign was paused, resumed, cancelled, or completed."""
+
+    event_type = "campaign.state_changed"
+    campaign: int
+    incident: int
+    state: str
+    previous: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CampaignRun(AuditEvent):
+    """A run of a campaign's sender finished or stopped: what it did, by outcome, and
+    how many notices it sent again after an earlier run stopped mid-send."""
+
+    event_type = "campaign.run"
+    campaign: int
+    incident: int
+    outcomes: dict[str, int]
+    resent_after_interruption: int

@@ -1,0 +1,356 @@
+"""Sending a campaign's emails, batch by batch, so that a crash at any instant loses
+nothing.
+
+Each batch is claimed first: its rows become ``sending``, each with the Message-ID it
+will carry, and that is committed before any message leaves. Then the batch is rendered,
+sent, and each row's outcome committed. A run that dies between the two commits leaves
+``sending`` rows; a later run sends them again with the same Message-ID (so a receiver
+can tell it is the same notice) and counts each as a possible duplicate. At most one
+batch can be sent twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from breachdesk.audit import service as audit
+from breachdesk.db import Database, utcnow
+from breachdesk.delivery.events import CampaignRun
+from breachdesk.delivery.models import (
+    Campaign,
+    CampaignState,
+    Channel,
+    MessageState,
+    OutboxMessage,
+    Wave,
+)
+from breachdesk.delivery.senders import OutgoingEmail, Sender, SendResult
+from breachdesk.delivery.service import (
+    campaign_templates,
+    get_campaign,
+    notice_language,
+    notice_sender,
+    sender_domain,
+)
+from breachdesk.incidents import service as incidents
+from breachdesk.incidents.models import Disclosure
+from breachdesk.inputs import InputError
+from breachdesk.notices.context import NoticeBatch
+from breachdesk.notices.mime import Address, DkimKey, build_encoded_email, message_id
+from breachdesk.notices.templates import template_file
+from breachdesk.people import references
+from breachdesk.people.contact import CONTEXT, Contact
+from breachdesk.people.models import AffectedPerson
+from breachdesk.people.records import bits_to_elements, elements_to_bits
+from breachdesk.security.crypto import Keyring
+
+# Seconds before a deferred message is tried again, by attempt; then it has failed.
+RETRY_AFTER = (60, 300, 1800, 7200, 21600)
+
+
+@dataclass
+class RunSummary:
+    outcomes: Counter[str] = field(default_factory=Counter)
+    resent_after_interruption: int = 0
+
+    @property
+    def handled(self) -> int:
+        return sum(self.outcomes.values())
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    row_id: int
+    person_id: int
+    message_id: str
+    resent: bool
+
+
+def run_campaign(
+    *,
+    database: Database,
+    keyring: Keyring,
+    campaign_id: int,
+    sender: Sender,
+    actor: str,
+    dkim: DkimKey | None = None,
+    batch_size: int = 200,
+    stale_after: timedelta = timedelta(minutes=2),
+    clock: Callable[[], datetime] = utcnow,
+    on_batch: Callable[[RunSummary], None] | None = None,
+) -> RunSummary:
+    """Send the campaign's due emails until none is left, or it is paused or cancelled."""
+    summary = RunSummary()
+    with database.session() as db_session:
+        campaign = get_campaign(db_session=db_session, campaign_id=campaign_id)
+        context = _Context.load(db_session, campaign, clock())
+    try:
+        while True:
+            with database.session() as db_session:
+                claimed = _claim(db_session, campaign_id, batch_size, stale_after, clock())
+            if not claimed:
+                break
+            started = time.monotonic()
+            with database.session() as db_session:
+                results = _send(db_session, keyring, context, claimed, sender, dkim, clock)
+                _record(db_session, context, claimed, results, clock(), actor, summary)
+            if on_batch is not None:
+                on_batch(summary)
+            _keep_to_rate(context.max_per_second, len(claimed), started)
+    finally:
+        sender.close()
+        with database.session() as db_session:
+            campaign = get_campaign(db_session=db_session, campaign_id=campaign_id)
+            if summary.handled:
+                audit.record(
+                    db_session=db_session,
+                    event=CampaignRun(
+                        campaign=campaign.id,
+                        incident=campaign.incident_id,
+                        outcomes=dict(summary.outcomes),
+                        resent_after_interruption=summary.resent_after_interruption,
+                    ),
+                    actor=actor,
+                )
+    return summary
+
+
+@dataclass
+class _Context:
+    """What every batch of a run shares: the campaign, its notices, its sender."""
+
+    campaign_id: int
+    incident_id: int
+    kind: str
+    batches: dict[str, NoticeBatch]
+    facts_bits: int
+    sender: Address
+    # The lowest cap of the campaign's waves: a run honours the strictest.
+    max_per_second: int | None
+    disclosed: bool
+
+    @classmethod
+    def load(cls, db_session: Session, campaign: Campaign, today: datetime) -> _Context:
+        incident = incidents.get_incident(db_session=db_session, incident_id=campaign.incident_id)
+        organisation = incident.organisation
+        batches = {
+            language: NoticeBatch(
+                template=template_file(version),
+                organisation=organisation,
+                incident=incident,
+                today=today.date(),
+            )
+            for language, version in campaign_templates(
+                db_session=db_session, campaign=campaign
+            ).items()
+        }
+        waves = db_session.scalars(select(Wave).where(Wave.campaign_id == campaign.id))
+        return cls(
+            campaign_id=campaign.id,
+            incident_id=incident.id,
+            kind=campaign.kind,
+            batches=batches,
+            facts_bits=elements_to_bits(incident.current_revision.element_names),
+            sender=notice_sender(organisation),
+            max_per_second=min((w.max_per_second for w in waves if w.max_per_second), default=None),
+            disclosed=incident.current_revision.disclosed_at is not None,
+        )
+
+
+def _claim(
+    db_session: Session, campaign_id: int, batch_size: int, stale_after: timedelta, now: datetime
+) -> list[_Claimed]:
+    """Mark the next due emails ``sending``, each with its Message-ID."""
+    campaign = db_session.get_one(Campaign, campaign_id)
+    if campaign.state is not CampaignState.READY:
+        return []
+    message = OutboxMessage
+    due = (
+        select(message.id, message.person_id, message.message_id, message.state)
+        .join(Wave, Wave.id == message.wave_id)
+        .where(
+            message.campaign_id == campaign_id,
+            message.channel == Channel.EMAIL,
+            Wave.starts_at <= now,
+            or_(
+                message.state == MessageState.QUEUED,
+                (message.state == MessageState.DEFERRED) & (message.next_attempt_at <= now),
+                (message.state == MessageState.SENDING) & (message.sending_at <= now - stale_after),
+            ),
+        )
+        .order_by(message.id)
+        .limit(batch_size)
+        .with_for_update(of=message, skip_locked=True)
+    )
+    domain = None
+    claimed = []
+    for row_id, person_id, existing_id, state in db_session.execute(due):
+        if existing_id is None and domain is None:
+            domain = sender_domain(db_session=db_session, campaign_id=campaign_id)
+        claimed.append(
+            _Claimed(
+                row_id,
+                person_id,
+                existing_id or message_id(domain),
+                resent=state is MessageState.SENDING,
+            )
+        )
+    for item in claimed:
+        db_session.execute(
+            update(message)
+            .where(message.id == item.row_id)
+            .values(
+                state=MessageState.SENDING,
+                sending_at=now,
+                message_id=item.message_id,
+                attempts=message.attempts + 1,
+                resent_after_interruption=message.resent_after_interruption
+                + (1 if item.resent else 0),
+            )
+        )
+    return claimed
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    template_version: str
+    fact_revision: int
+    content_hash: str
+
+
+def _send(
+    db_session: Session,
+    keyring: Keyring,
+    context: _Context,
+    claimed: list[_Claimed],
+    sender: Sender,
+    dkim: DkimKey | None,
+    clock: Callable[[], datetime],
+) -> list[tuple[SendResult, _Rendered | None]]:
+    people = {
+        person.id: person
+        for person in db_session.scalars(
+            select(AffectedPerson).where(AffectedPerson.id.in_([c.person_id for c in claimed]))
+        )
+    }
+    outgoing: list[OutgoingEmail] = []
+    outcomes: list[tuple[SendResult | None, _Rendered | None]] = []
+    sent_at = clock().replace(microsecond=0)
+    for item in claimed:
+        person = people[item.person_id]
+        contact = Contact.decode(keyring.decrypt(person.contact, context=CONTEXT))
+        try:
+            email, rendered = _email(context, person, contact, item.message_id, sent_at, dkim)
+        except InputError as error:
+            # One person's notice cannot be built (a template error for their laws):
+            # recorded against them, and the rest of the batch goes on.
+            outcomes.append((SendResult("failed", f"not rendered: {error}"), None))
+            continue
+        outgoing.append(email)
+        outcomes.append((None, rendered))
+    results = iter(sender.send(outgoing))
+    return [(result or next(results), rendered) for result, rendered in outcomes]
+
+
+def _email(
+    context: _Context,
+    person: AffectedPerson,
+    contact: Contact,
+    message_id: str,
+    sent_at: datetime,
+    dkim: DkimKey | None,
+) -> tuple[OutgoingEmail, _Rendered]:
+    notice = context.batches[notice_language(person.language)].render(
+        {
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "reference": references.display(person.reference),
+            "jurisdiction": person.jurisdiction,
+            "elements": bits_to_elements(
+                context.facts_bits if person.elements is None else person.elements
+            ),
+        }
+    )
+    text_qp, html_qp = notice.quoted_printable()
+    name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
+    recipient = contact.emails[0]
+    data = build_encoded_email(
+        sender=context.sender,
+        recipient=Address(name, recipient),
+        subject=notice.subject,
+        text_qp=text_qp,
+        html_qp=html_qp,
+        date=sent_at,
+        message_id=message_id,
+        dkim=dkim,
+    )
+    rendered = _Rendered(notice.template_version, notice.fact_revision, notice.content_hash)
+    return OutgoingEmail(context.sender.email, recipient, message_id, data), rendered
+
+
+def _record(
+    db_session: Session,
+    context: _Context,
+    claimed: list[_Claimed],
+    results: list[tuple[SendResult, _Rendered | None]],
+    now: datetime,
+    actor: str,
+    summary: RunSummary,
+) -> None:
+    message = OutboxMessage
+    attempts = dict(
+        db_session.execute(
+            select(message.id, message.attempts).where(
+                message.id.in_([item.row_id for item in claimed])
+            )
+        ).all()
+    )
+    for item, (result, rendered) in zip(claimed, results, strict=True):
+        values: dict[str, object] = {
+            "last_error": result.detail if result.state != "sent" else None
+        }
+        if rendered is not None:
+            values |= {
+                "template_version": rendered.template_version,
+                "fact_revision": rendered.fact_revision,
+                "content_hash": rendered.content_hash,
+            }
+        state = MessageState(result.state)
+        if state is MessageState.DEFERRED:
+            tries = attempts[item.row_id]
+            if tries > len(RETRY_AFTER):
+                state = MessageState.FAILED
+                values["last_error"] = f"gave up after {tries} attempts: {result.detail}"
+            else:
+                values["next_attempt_at"] = now + timedelta(seconds=RETRY_AFTER[tries - 1])
+                values["deferred_at"] = now
+        if state is MessageState.SENT:
+            values["sent_at"] = now
+        elif state in (MessageState.BOUNCED, MessageState.FAILED):
+            values["failed_at"] = now
+        values["state"] = state
+        db_session.execute(update(message).where(message.id == item.row_id).values(**values))
+        summary.outcomes[state.value] += 1
+        summary.resent_after_interruption += item.resent
+    if not context.disclosed and summary.outcomes[MessageState.SENT.value]:
+        # The first notice sent from a revision discloses it: a later, wider revision is
+        # then a scope expansion that needs a supplemental notice.
+        incident = incidents.get_incident(db_session=db_session, incident_id=context.incident_id)
+        incidents.disclose(
+            db_session=db_session, incident=incident, disclosure=Disclosure.NOTICE, actor=actor
+        )
+        context.disclosed = True
+
+
+def _keep_to_rate(max_per_second: int | None, sent: int, started: float) -> None:
+    if max_per_second:
+        wait = sent / max_per_second - (time.monotonic() - started)
+        if wait > 0:
+            time.sleep(wait)

@@ -1,0 +1,290 @@
+"""Campaigns: created from approved templates, filled wave by wave, paused, resumed,
+cancelled, and reported on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from breachdesk.audit import service as audit
+from breachdesk.db import utcnow
+from breachdesk.delivery import selection
+from breachdesk.delivery.events import CampaignCreated, CampaignStateChanged, WaveScheduled
+from breachdesk.delivery.models import (
+    Campaign,
+    CampaignState,
+    Channel,
+    ChannelPolicy,
+    MessageState,
+    OutboxMessage,
+    Wave,
+)
+from breachdesk.incidents import service as incidents
+from breachdesk.incidents.models import Organisation
+from breachdesk.inputs import InputError, NotFound
+from breachdesk.notices.mime import Address
+from breachdesk.notices.models import NoticeTemplate
+from breachdesk.notices.render import LANGUAGES
+from breachdesk.notices.templates import versions
+from breachdesk.people.models import AffectedPerson
+
+# Which state a campaign may move to from which.
+_MOVES = {
+    CampaignState.PAUSED: {CampaignState.READY},
+    CampaignState.READY: {CampaignState.PAUSED},
+    CampaignState.CANCELLED: {CampaignState.READY, CampaignState.PAUSED},
+    CampaignState.COMPLETED: {CampaignState.READY},
+}
+
+
+def notice_language(language: str | None) -> str:
+    """The notice language for a person's preferred language: theirs when a template
+    exists in it, else English."""
+    short = (language or "en")[:2].lower()
+    return short if short in LANGUAGES else "en"
+
+
+def create_campaign(
+    *,
+    db_session: Session,
+    incident_id: int,
+    kind: str,
+    channel_policy: ChannelPolicy,
+    actor: str,
+) -> Campaign:
+    """A campaign for one notice kind; refused unless every language its people read has
+    an approved template version (the shipped defaults are never sent unapproved)."""
+    incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
+    spoken = db_session.scalars(
+        select(AffectedPerson.language).where(AffectedPerson.incident_id == incident.id).distinct()
+    )
+    languages = sorted({notice_language(language) for language in spoken} or {"en"})
+    templates: dict[str, int] = {}
+    for language in languages:
+        saved = versions(
+            db_session=db_session, organisation=incident.organisation, kind=kind, language=language
+        )
+        approved = [version for version in saved if version.approved]
+        if not approved:
+            raise InputError(
+                f"no approved {kind} template in {language!r}: save one with `breachdesk notice "
+                f"template edit --org {incident.organisation.slug} --kind {kind} --lang "
+                f"{language}` and have a legal_approver and a comms_approver approve it"
+            )
+        templates[language] = approved[-1].id
+    campaign = Campaign(
+        incident_id=incident.id,
+        kind=kind,
+        channel_policy=channel_policy,
+        state=CampaignState.READY,
+        templates=templates,
+        created_by=actor,
+    )
+    db_session.add(campaign)
+    db_session.flush()
+    audit.record(
+        db_session=db_session,
+        event=CampaignCreated(
+            campaign=campaign.id,
+            incident=incident.id,
+            kind=kind,
+            channel_policy=channel_policy.value,
+            templates=templates,
+        ),
+        actor=actor,
+    )
+    return campaign
+
+
+def get_campaign(*, db_session: Session, campaign_id: int) -> Campaign:
+    campaign = db_session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"no campaign {campaign_id}; `breachdesk campaign list --incident ID`")
+    return campaign
+
+
+def list_campaigns(*, db_session: Session, incident_id: int) -> list[Campaign]:
+    incidents.get_incident(db_session=db_session, incident_id=incident_id)
+    return list(
+        db_session.scalars(
+            select(Campaign).where(Campaign.incident_id == incident_id).order_by(Campaign.id)
+        )
+    )
+
+
+def schedule_wave(
+    *,
+    db_session: Session,
+    campaign_id: int,
+    starts_at: datetime,
+    actor: str,
+    jurisdictions: Iterable[str] = (),
+    size: int | None = None,
+    max_per_second: int | None = None,
+) -> tuple[Wave, dict[str, int]]:
+    """The next wave: people owed notice and not yet in this kind of notice's outbox,
+    optionally only some jurisdictions and at most ``size`` of them."""
+    campaign = get_campaign(db_session=db_session, campaign_id=campaign_id)
+    if campaign.state in (CampaignState.CANCELLED, CampaignState.COMPLETED):
+        raise InputError(f"campaign {campaign.id} is {campaign.state.value}: create a new one")
+    if size is not None and size < 1:
+        raise InputError("--size: must be at least 1")
+    if max_per_second is not None and max_per_second < 1:
+        raise InputError("--rate: must be at least 1 message a second")
+    wanted = sorted(set(jurisdictions))
+    number = 1 + (
+        db_session.scalar(select(func.max(Wave.number)).where(Wave.campaign_id == campaign.id)) or 0
+    )
+    described = ", ".join(wanted) if wanted else "everyone owed notice"
+    wave = Wave(
+        campaign_id=campaign.id,
+        number=number,
+        selection=described + (f", at most {size}" if size else ""),
+        starts_at=starts_at,
+        max_per_second=max_per_second,
+        created_by=actor,
+    )
+    db_session.add(wave)
+    db_session.flush()
+    incident = incidents.get_incident(db_session=db_session, incident_id=campaign.incident_id)
+    channels = selection.schedule(
+        db_session=db_session,
+        incident=incident,
+        campaign_id=campaign.id,
+        wave_id=wave.id,
+        kind=campaign.kind,
+        policy=campaign.channel_policy,
+        jurisdictions=wanted,
+        size=size,
+        now=utcnow(),
+    )
+    if campaign.state is CampaignState.COMPLETED:
+        campaign.state = CampaignState.READY
+    audit.record(
+        db_session=db_session,
+        event=WaveScheduled(
+            campaign=campaign.id,
+            incident=campaign.incident_id,
+            wave=wave.number,
+            selection=wave.selection,
+            starts_at=starts_at.isoformat(),
+            max_per_second=max_per_second,
+            channels=channels,
+        ),
+        actor=actor,
+    )
+    return wave, channels
+
+
+def change_state(
+    *, db_session: Session, campaign_id: int, state: CampaignState, actor: str
+) -> Campaign:
+    """Pause, resume (back to ready), cancel, or mark complete."""
+    campaign = get_campaign(db_session=db_session, campaign_id=campaign_id)
+    previous = campaign.state
+    if previous is state:
+        return campaign
+    if previous not in _MOVES[state]:
+        raise InputError(f"campaign {campaign.id} is {previous.value}: it cannot become {state}")
+    campaign.state = state
+    audit.record(
+        db_session=db_session,
+        event=CampaignStateChanged(
+            campaign=campaign.id,
+            incident=campaign.incident_id,
+            state=state.value,
+            previous=previous.value,
+        ),
+        actor=actor,
+    )
+    return campaign
+
+
+@dataclass(frozen=True)
+class CampaignStatus:
+    campaign: Campaign
+    owed: int  # people with a row in this campaign's outbox
+    counts: dict[str, dict[str, int]]  # channel -> state -> count
+    duplicates_suspected: int
+    waves: list[Wave]
+
+    def as_dict(self) -> dict[str, object]:
+        by_state = {state.value: 0 for state in MessageState}
+        for states in self.counts.values():
+            for state, count in states.items():
+                by_state[state] += count
+        return {
+            "id": self.campaign.id,
+            "incident": self.campaign.incident_id,
+            "kind": self.campaign.kind,
+            "state": self.campaign.state.value,
+            "channel_policy": self.campaign.channel_policy.value,
+            "owed": self.owed,
+            "counts": by_state,
+            "by_channel": self.counts,
+            "substitute_notice": sum(self.counts.get(Channel.SUBSTITUTE.value, {}).values()),
+            "duplicates_suspected": self.duplicates_suspected,
+            "waves": [
+                {
+                    "number": wave.number,
+                    "selection": wave.selection,
+                    "starts_at": wave.starts_at.isoformat(),
+                    "max_per_second": wave.max_per_second,
+                }
+                for wave in self.waves
+            ],
+        }
+
+
+def campaign_status(*, db_session: Session, campaign_id: int) -> CampaignStatus:
+    campaign = get_campaign(db_session=db_session, campaign_id=campaign_id)
+    rows = db_session.execute(
+        select(OutboxMessage.channel, OutboxMessage.state, func.count())
+        .where(OutboxMessage.campaign_id == campaign.id)
+        .group_by(OutboxMessage.channel, OutboxMessage.state)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for channel, state, count in rows:
+        counts.setdefault(channel.value, {})[state.value] = count
+    owed = db_session.scalar(
+        select(func.count(func.distinct(OutboxMessage.person_id))).where(
+            OutboxMessage.campaign_id == campaign.id
+        )
+    )
+    duplicates = db_session.scalar(
+        select(func.coalesce(func.sum(OutboxMessage.resent_after_interruption), 0)).where(
+            OutboxMessage.campaign_id == campaign.id
+        )
+    )
+    waves = list(
+        db_session.scalars(
+            select(Wave).where(Wave.campaign_id == campaign.id).order_by(Wave.number)
+        )
+    )
+    return CampaignStatus(campaign, owed or 0, counts, int(duplicates or 0), waves)
+
+
+def notice_sender(organisation: Organisation) -> Address:
+    """The sender identity notices go out from: the one for "notices", else the first."""
+    identities = organisation.sender_identities
+    identity = next((i for i in identities if i.get("purpose") == "notices"), identities[0])
+    return Address(identity["name"], identity["email"])
+
+
+def sender_domain(*, db_session: Session, campaign_id: int) -> str:
+    """The domain of the campaign's sender: its Message-IDs and DKIM signature use it."""
+    campaign = get_campaign(db_session=db_session, campaign_id=campaign_id)
+    incident = incidents.get_incident(db_session=db_session, incident_id=campaign.incident_id)
+    return notice_sender(incident.organisation).email.rsplit("@", 1)[1]
+
+
+def campaign_templates(*, db_session: Session, campaign: Campaign) -> dict[str, NoticeTemplate]:
+    """The template versions the campaign sends, by language."""
+    return {
+        language: db_session.get_one(NoticeTemplate, template_id)
+        for language, template_id in campaign.templates.items()
+    }

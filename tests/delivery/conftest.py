@@ -1,0 +1,62 @@
+"""An incident ready to notify: approved templates, and people to tell on every channel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from breachdesk.notices.render import default_template
+from tests.people.conftest import HEADER, import_json, person, write_csv
+
+APPROVERS = ("legal_approver", "comms_approver")
+# Six people with an email address, one with only a postal address, one with neither.
+WITH_EMAIL = 6
+
+
+def approve_default_template(run_cli, tmp_path: Path, language: str = "en") -> int:
+    """Save the shipped template as the organisation's version and have it approved."""
+    path = tmp_path / f"initial.{language}.yaml"
+    data = default_template("initial", language).model_dump(mode="json")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    saved = run_cli("notice", "template", "edit", "--org", "acme", "--from", path)
+    assert saved.exit_code == 0, saved.output
+    listed = json.loads(run_cli("notice", "template", "list", "--org", "acme", "--json").output)
+    template_id = next(v["id"] for v in listed if v["language"] == language)
+    for role in APPROVERS:
+        secret = tmp_path / f"{role}.pw"
+        if not secret.exists():
+            secret.write_text("correct horse battery staple 42\n")
+            added = run_cli(
+                "user", "add", f"{role}@acme.example", "--role", role, "--password-file", secret
+            )
+            assert added.exit_code == 0, added.output
+        approved = run_cli(
+            "notice", "template", "approve", template_id,
+            "--user", f"{role}@acme.example", "--password-file", secret,
+        )  # fmt: skip
+        assert approved.exit_code == 0, approved.output
+    return template_id
+
+
+def import_people(run_cli, tmp_path: Path, incident: int, rows: list[list[str]]) -> None:
+    path = write_csv(tmp_path / "people.csv", HEADER, rows)
+    code, summary = import_json(run_cli, path, incident)
+    assert code == 0, summary
+
+
+def everyone() -> list[list[str]]:
+    rows = [person(number) for number in range(1, WITH_EMAIL + 1)]
+    rows.append(person(7, email=""))  # a letter
+    rows.append(person(8, email="", address_line1="", city="", postcode=""))  # neither
+    return rows
+
+
+@pytest.fixture
+def ready(run_cli, incident, tmp_path) -> int:
+    """The incident, with an approved English template and eight people imported."""
+    approve_default_template(run_cli, tmp_path)
+    import_people(run_cli, tmp_path, incident, everyone())
+    return incident
