@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from aiosmtpd.controller import Controller
 
 from breachdesk.notices.render import default_template
 from tests.people.conftest import HEADER, import_json, person, write_csv
@@ -60,3 +63,38 @@ def ready(run_cli, incident, tmp_path) -> int:
     approve_default_template(run_cli, tmp_path)
     import_people(run_cli, tmp_path, incident, everyone())
     return incident
+
+
+class Relay:
+    """An SMTP server on loopback that refuses for a while, or for good, by address."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, bytes]] = []
+        self.deferring = True
+        self.seconds_per_message = 0.0  # a slow relay, to widen the moment of sending
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address.startswith("busy") and self.deferring:
+            return "451 4.3.0 mailbox busy, try again later"
+        if address.startswith("nobody"):
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((envelope.rcpt_tos[0], envelope.content))
+        return "250 OK: queued"
+
+
+@pytest.fixture
+def relay() -> Iterator[tuple[Relay, str]]:
+    handler = Relay()
+    with socket.socket() as probe:  # a free port (aiosmtpd cannot start on port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()

@@ -3,12 +3,10 @@ run that dies mid-batch."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from breachdesk.config import get_settings
@@ -20,40 +18,6 @@ from breachdesk.delivery.senders import OutgoingEmail, SendResult, SmtpSender
 from breachdesk.security.crypto import load_keyring
 from tests.delivery.conftest import WITH_EMAIL, approve_default_template, import_people
 from tests.people.conftest import person
-
-
-class Relay:
-    """An SMTP server on loopback that refuses for a while, or for good, by address."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, bytes]] = []
-        self.deferring = True
-
-    async def handle_RCPT(self, server, session, envelope, address, options):
-        if address.startswith("busy") and self.deferring:
-            return "451 4.3.0 mailbox busy, try again later"
-        if address.startswith("nobody"):
-            return "550 5.1.1 no such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append((envelope.rcpt_tos[0], envelope.content))
-        return "250 OK: queued"
-
-
-@pytest.fixture
-def relay() -> Iterator[tuple[Relay, str]]:
-    handler = Relay()
-    with socket.socket() as probe:  # a free port (aiosmtpd cannot start on port 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
