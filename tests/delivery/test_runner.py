@@ -42,15 +42,19 @@ def _campaign(database: Database, incident: int) -> int:
         return campaign.id
 
 
-def _rows(database: Database, campaign: int) -> list[OutboxMessage]:
+def _channel_rows(database: Database, campaign: int, channel: str) -> list[OutboxMessage]:
     with database.session() as db_session:
         return list(
             db_session.scalars(
                 select(OutboxMessage)
-                .where(OutboxMessage.campaign_id == campaign, OutboxMessage.channel == "email")
+                .where(OutboxMessage.campaign_id == campaign, OutboxMessage.channel == channel)
                 .order_by(OutboxMessage.id)
             )
         )
+
+
+def _rows(database: Database, campaign: int) -> list[OutboxMessage]:
+    return _channel_rows(database, campaign, "email")
 
 
 def test_deferrals_are_retried_later_and_refusals_are_final(
@@ -80,6 +84,11 @@ def test_deferrals_are_retried_later_and_refusals_are_final(
     assert "451" in busy.last_error and busy.next_attempt_at > busy.deferred_at
     nobody = next(row for row in rows if row.state is MessageState.BOUNCED)
     assert "550" in nobody.last_error
+    # Refused for good: the person's notice goes on as a letter.
+    assert first.queued_on_next_channel == 1
+    letter = _channel_rows(database, campaign, "letter")
+    assert [(row.person_id, row.state) for row in letter] == [(nobody.person_id, "queued")]
+    assert letter[0].channel_reason.startswith("email failed: 550")
     assert sorted(recipient for recipient, _ in handler.received) == [
         "ann.lee1@example.com",
         "ann.lee2@example.com",

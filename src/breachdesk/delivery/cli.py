@@ -4,14 +4,18 @@ see where it stands."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from breachdesk.audit import service as audit
 from breachdesk.clitools import cli_actor, cli_session, new_app, open_database, print_json
 from breachdesk.config import Settings, get_settings
 from breachdesk.db import utcnow
 from breachdesk.delivery import service
+from breachdesk.delivery.bounces import read_report, record_bounces, reports_in
+from breachdesk.delivery.events import BouncesRecorded
 from breachdesk.delivery.models import CampaignState, ChannelPolicy, MessageState
 from breachdesk.delivery.runner import RunSummary, run_campaign
 from breachdesk.delivery.senders import MaildirSender, Sender, SmtpSender
@@ -190,10 +194,52 @@ def run(
         database.dispose()
     outcomes = ", ".join(f"{count:,} {state}" for state, count in sorted(summary.outcomes.items()))
     typer.echo(f"campaign {campaign}: {outcomes or 'nothing was due'}")
+    if summary.queued_on_next_channel:
+        typer.echo(
+            f"{summary.queued_on_next_channel:,} refused for good: queued as letters, or on the "
+            "substitute-notice list when there is no postal address"
+        )
     if summary.resent_after_interruption:
         typer.echo(
             f"{summary.resent_after_interruption:,} were sent again after an interrupted run"
         )
+
+
+@campaign_app.command("bounces")
+def bounces(
+    path: Path = typer.Argument(
+        ..., help="A bounce Maildir, a folder of .eml files, or one .eml file."
+    ),
+) -> None:
+    """Read bounce reports (RFC 3464 delivery status notifications) and record them.
+
+    A failed delivery marks the notice bounced and queues the person's next channel (a
+    letter, else the substitute-notice list). Reading the same reports again changes
+    nothing.
+    """
+    messages = not_reports = 0
+    found = []
+    for _name, data in reports_in(path):
+        messages += 1
+        report = read_report(data)
+        not_reports += not report
+        found.extend(report)
+    with cli_session() as db_session:
+        counts = record_bounces(db_session=db_session, bounces=found, now=utcnow())
+        audit.record(
+            db_session=db_session,
+            event=BouncesRecorded(
+                source=str(path),
+                messages_read=messages,
+                not_reports=not_reports,
+                counts=dict(counts),
+            ),
+            actor=cli_actor(),
+        )
+    summary = ", ".join(f"{count:,} {what}" for what, count in sorted(counts.items()))
+    typer.echo(f"{messages:,} messages read: {summary or 'no bounce reports'}")
+    if not_reports:
+        typer.echo(f"{not_reports:,} were not delivery status reports and were left alone")
 
 
 def _state_command(name: str, state: CampaignState, summary: str) -> None:

@@ -49,11 +49,26 @@ class CampaignStateChanged(AuditEvent):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class CampaignRun(AuditEvent):
-    """A run of a campaign's sender finished or stopped: what it did, by outcome, and
-    how many notices it sent again after an earlier run stopped mid-send."""
+    """A run of a campaign's sender finished or stopped: what it did, by outcome, how
+    many notices it sent again after an earlier run stopped mid-send, and how many
+    refused emails it queued on the next channel (a letter, or the substitute list)."""
 
     event_type = "campaign.run"
     campaign: int
     incident: int
     outcomes: dict[str, int]
     resent_after_interruption: int
+    queued_on_next_channel: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BouncesRecorded(AuditEvent):
+    """Bounce reports were read (``campaign bounces``): how many messages were read, and
+    what the reports did (``bounced``, ``queued on the next channel``, ``delayed``,
+    ``already recorded``, ``not our notice``)."""
+
+    event_type = "campaign.bounces_recorded"
+    source: str
+    messages_read: int
+    not_reports: int
+    counts: dict[str, int]

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from breachdesk.audit import service as audit
 from breachdesk.db import Database, utcnow
 from breachdesk.delivery.events import CampaignRun
+from breachdesk.delivery.fallback import queue_next_channel
 from breachdesk.delivery.models import (
     Campaign,
     CampaignState,
@@ -59,6 +60,7 @@ RETRY_AFTER = (60, 300, 1800, 7200, 21600)
 class RunSummary:
     outcomes: Counter[str] = field(default_factory=Counter)
     resent_after_interruption: int = 0
+    queued_on_next_channel: int = 0  # refused emails now waiting as letters or listed
 
     @property
     def handled(self) -> int:
@@ -116,6 +118,7 @@ def run_campaign(
                         incident=campaign.incident_id,
                         outcomes=dict(summary.outcomes),
                         resent_after_interruption=summary.resent_after_interruption,
+                        queued_on_next_channel=summary.queued_on_next_channel,
                     ),
                     actor=actor,
                 )
@@ -339,6 +342,16 @@ def _record(
         db_session.execute(update(message).where(message.id == item.row_id).values(**values))
         summary.outcomes[state.value] += 1
         summary.resent_after_interruption += item.resent
+        if state in (MessageState.BOUNCED, MessageState.FAILED) and rendered is not None:
+            # Refused for good: the notice goes on by the next channel. (A notice that
+            # could not be rendered would fail on paper too; it waits for a fix.)
+            queue_next_channel(
+                db_session=db_session,
+                failed=db_session.get_one(message, item.row_id),
+                reason=str(values["last_error"] or state.value),
+                now=now,
+            )
+            summary.queued_on_next_channel += 1
     if not context.disclosed and summary.outcomes[MessageState.SENT.value]:
         # The first notice sent from a revision discloses it: a later, wider revision is
         # then a scope expansion that needs a supplemental notice.
