@@ -266,15 +266,23 @@ def approve_demo_notices(settings: Settings, database: Database, incident_id: in
 
 
 def send_demo_first_wave(settings: Settings, database: Database, incident_id: int) -> None:
-    """A campaign whose first wave (Texas, up to DEMO_FIRST_WAVE people) is sent to the
-    data dir's mail capture, as `campaign run` would without an SMTP relay."""
+    """A campaign offering 24 months of credit monitoring, whose first wave (Texas, up to
+    DEMO_FIRST_WAVE people) is sent to the data dir's mail capture, as `campaign run`
+    would without an SMTP relay."""
     with database.session() as db_session:
+        incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
+        # The longest monitoring any law asks for here (Connecticut's 24 months), enrolled
+        # on the organisation's own domain.
+        offer = delivery.MonitoringOffer(
+            months=24, url=f"https://{incident.organisation.owned_domains[0]}/protect"
+        )
         campaign = delivery.create_campaign(
             db_session=db_session,
             incident_id=incident_id,
             kind="initial",
             channel_policy=ChannelPolicy.EMAIL,
             actor=ACTOR,
+            offer=offer,
         )
         campaign_id = campaign.id
         delivery.schedule_wave(

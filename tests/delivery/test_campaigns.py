@@ -13,7 +13,8 @@ import dkim
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.delivery.conftest import WITH_EMAIL
+from tests.delivery.conftest import WITH_EMAIL, approve_default_template, import_people
+from tests.people.conftest import person
 
 
 def _status(run_cli, campaign: str) -> dict:
@@ -160,3 +161,40 @@ def test_emails_are_dkim_signed_when_a_key_is_configured(
     captured = list(mailbox.Maildir(data_dir / "mail-capture", create=False))
     assert len(captured) == WITH_EMAIL
     assert all(dkim.verify(bytes(item), dnsfunc=dns) for item in captured)
+
+
+def test_a_campaign_must_offer_the_credit_monitoring_the_law_requires(
+    run_cli, incident, tmp_path, data_dir
+) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("elements: [name, ssn]\npeople_affected: 2\npublic_description: Copied.\n")
+    assert run_cli("incident", "revise", incident, "--from", facts, "--reason", "x").exit_code == 0
+    approve_default_template(run_cli, tmp_path)
+    hartford = person(1, state="CT", city="Hartford", postcode="06103")
+    import_people(run_cli, tmp_path, incident, [hartford, person(2)])
+    create = ("campaign", "create", "--incident", incident)
+
+    refused = run_cli(*create)
+    assert refused.exit_code == 2 and "US-CT 24 months" in refused.output
+    short = run_cli(
+        *create, "--monitoring-months", "12", "--enrol-url", "https://acme-health.example/id"
+    )
+    assert short.exit_code == 2 and "--monitoring-months 24" in short.output
+    vendor = run_cli(
+        *create, "--monitoring-months", "24", "--enrol-url", "https://idwatch.example/acme"
+    )
+    assert vendor.exit_code == 2 and "own domains" in vendor.output
+    alone = run_cli(*create, "--monitoring-months", "24")
+    assert alone.exit_code == 2 and "go together" in alone.output
+
+    made = run_cli(
+        *create, "--monitoring-months", "24", "--enrol-url", "https://acme-health.example/id"
+    )
+    assert made.exit_code == 0, made.output
+    campaign = made.output.strip()
+    run_cli("campaign", "wave", campaign)
+    assert run_cli("campaign", "run", campaign).exit_code == 0
+    for item in mailbox.Maildir(data_dir / "mail-capture", create=False):
+        body = message_from_bytes(bytes(item), policy=default).get_body(("plain",)).get_content()
+        assert "24 months of free credit monitoring" in body
+        assert "https://acme-health.example/id" in body

@@ -19,6 +19,7 @@ from breachdesk.delivery.events import BouncesRecorded
 from breachdesk.delivery.models import CampaignState, ChannelPolicy, MessageState
 from breachdesk.delivery.runner import RunSummary, run_campaign
 from breachdesk.delivery.senders import MaildirSender, Sender, SmtpSender
+from breachdesk.delivery.service import MonitoringOffer
 from breachdesk.inputs import InputError
 from breachdesk.notices.mime import DkimKey
 from breachdesk.security.crypto import load_keyring
@@ -36,13 +37,26 @@ def create(
         help="email (then a letter), letter (then email) or auto; people with neither go to "
         "the substitute-notice list.",
     ),
+    monitoring_months: int | None = typer.Option(
+        None, "--monitoring-months", help="Months of free credit monitoring the notices offer."
+    ),
+    enrol_url: str | None = typer.Option(
+        None, "--enrol-url", help="Where to enrol: https:// on one of your own domains."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the campaign as JSON."),
 ) -> None:
-    """Create a campaign from the approved templates of every language its people read."""
+    """Create a campaign from the approved templates of every language its people read.
+
+    Refused when a law requires credit monitoring for some of the incident's people and
+    the campaign does not offer at least that many months.
+    """
     try:
         policy = ChannelPolicy(channel)
     except ValueError:
         raise InputError(f"--channel: {channel!r} is not one of email, letter, auto") from None
+    if (monitoring_months is None) != (enrol_url is None):
+        raise InputError("--monitoring-months and --enrol-url go together: give both or neither")
+    offer = MonitoringOffer(monitoring_months, enrol_url) if monitoring_months is not None else None
     with cli_session() as db_session:
         campaign = service.create_campaign(
             db_session=db_session,
@@ -50,6 +64,7 @@ def create(
             kind=kind,
             channel_policy=policy,
             actor=cli_actor(),
+            offer=offer,
         )
         status = service.campaign_status(db_session=db_session, campaign_id=campaign.id)
     if as_json:

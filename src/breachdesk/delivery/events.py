@@ -10,7 +10,8 @@ from breachdesk.audit.events import AuditEvent
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class CampaignCreated(AuditEvent):
     """A notice campaign was created for an incident: one kind of notice, a channel
-    policy, and the approved template versions it will send (by language)."""
+    policy, the approved template versions it will send (by language), and the credit
+    monitoring its notices offer (``months`` and ``url``, or null)."""
 
     event_type = "campaign.created"
     campaign: int
@@ -18,6 +19,7 @@ class CampaignCreated(AuditEvent):
     kind: str
     channel_policy: str
     templates: dict[str, int]
+    monitoring: dict[str, object] | None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -73,6 +73,8 @@ class Campaign(Base):
     # The approved template versions it sends, {language: notice_template id}: fixed at
     # creation, so a version approved later does not change a campaign under way.
     templates: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False)
+    # The credit-monitoring offer its notices make, {"months", "url"}, or None.
+    remedy: Mapped[dict[str, object] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(320), nullable=False)
 

@@ -149,6 +149,7 @@ class _Context:
                 organisation=organisation,
                 incident=incident,
                 today=today.date(),
+                remedy=campaign.remedy,
             )
             for language, version in campaign_templates(
                 db_session=db_session, campaign=campaign

@@ -24,13 +24,15 @@ from breachdesk.delivery.models import (
     Wave,
 )
 from breachdesk.incidents import service as incidents
-from breachdesk.incidents.models import Organisation
+from breachdesk.incidents.models import Incident, Organisation
 from breachdesk.inputs import InputError, NotFound
+from breachdesk.notices.domains import host_of
 from breachdesk.notices.mime import Address
 from breachdesk.notices.models import NoticeTemplate
 from breachdesk.notices.render import LANGUAGES
 from breachdesk.notices.templates import versions
 from breachdesk.people.models import AffectedPerson
+from breachdesk.rules.service import assess_incident
 
 # Which state a campaign may move to from which.
 _MOVES = {
@@ -48,6 +50,17 @@ def notice_language(language: str | None) -> str:
     return short if short in LANGUAGES else "en"
 
 
+@dataclass(frozen=True)
+class MonitoringOffer:
+    """The credit monitoring the notices offer: how long, and where to enrol."""
+
+    months: int
+    url: str
+
+    def as_context(self) -> dict[str, object]:
+        return {"months": self.months, "url": self.url}
+
+
 def create_campaign(
     *,
     db_session: Session,
@@ -55,10 +68,13 @@ def create_campaign(
     kind: str,
     channel_policy: ChannelPolicy,
     actor: str,
+    offer: MonitoringOffer | None = None,
 ) -> Campaign:
     """A campaign for one notice kind; refused unless every language its people read has
-    an approved template version (the shipped defaults are never sent unapproved)."""
+    an approved template version (the shipped defaults are never sent unapproved), and
+    unless it offers the credit monitoring any law requires for its people."""
     incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
+    _check_offer(db_session=db_session, incident=incident, offer=offer)
     spoken = db_session.scalars(
         select(AffectedPerson.language).where(AffectedPerson.incident_id == incident.id).distinct()
     )
@@ -82,6 +98,7 @@ def create_campaign(
         channel_policy=channel_policy,
         state=CampaignState.READY,
         templates=templates,
+        remedy=offer.as_context() if offer else None,
         created_by=actor,
     )
     db_session.add(campaign)
@@ -94,10 +111,40 @@ def create_campaign(
             kind=kind,
             channel_policy=channel_policy.value,
             templates=templates,
+            monitoring=campaign.remedy,
         ),
         actor=actor,
     )
     return campaign
+
+
+def _check_offer(*, db_session: Session, incident: Incident, offer: MonitoringOffer | None) -> None:
+    if offer is not None:
+        if offer.months < 1:
+            raise InputError("--monitoring-months: must be at least 1")
+        host = host_of(offer.url)
+        owned = incident.organisation.owned_domains
+        if not offer.url.startswith("https://") or not any(
+            host == domain or host.endswith(f".{domain}") for domain in owned
+        ):
+            # A notice links only to the organisation's own domains (a vendor's
+            # enrolment page is linked from there): the Equifax lookalike-domain lesson.
+            raise InputError(
+                f"--enrol-url: {offer.url!r} must be https:// on one of the organisation's "
+                f"own domains ({', '.join(owned)}); redirect from there to the vendor"
+            )
+    assessment = assess_incident(db_session=db_session, incident_id=incident.id)
+    required = {
+        code: result.credit_monitoring_months
+        for code, result in assessment.jurisdictions.items()
+        if result.credit_monitoring_months
+    }
+    if required and (offer is None or offer.months < max(required.values())):
+        laws = ", ".join(f"{code} {months} months" for code, months in sorted(required.items()))
+        raise InputError(
+            f"the law requires credit monitoring for some of these people ({laws}): give "
+            f"--monitoring-months {max(required.values())} (or more) and --enrol-url"
+        )
 
 
 def get_campaign(*, db_session: Session, campaign_id: int) -> Campaign:
@@ -223,6 +270,7 @@ class CampaignStatus:
             "kind": self.campaign.kind,
             "state": self.campaign.state.value,
             "channel_policy": self.campaign.channel_policy.value,
+            "monitoring": self.campaign.remedy,
             "owed": self.owed,
             "counts": by_state,
             "by_channel": self.counts,

@@ -35,6 +35,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("templates", sa.JSON(), nullable=False),
+        sa.Column("remedy", sa.JSON(), nullable=True),
         sa.Column("created_at", breachdesk.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=320), nullable=False),
         sa.ForeignKeyConstraint(
