@@ -60,7 +60,9 @@ def test_kill_the_sender_twenty_times_and_lose_nobody(
     database = Database(database_url)
     with database.session() as db_session:
         rows = list(
-            db_session.scalars(select(OutboxMessage).where(OutboxMessage.campaign_id == campaign))
+            db_session.scalars(
+                select(OutboxMessage).where(OutboxMessage.campaign_id == int(campaign))
+            )
         )
     database.dispose()
     assert len(rows) == PEOPLE and len({row.person_id for row in rows}) == PEOPLE
