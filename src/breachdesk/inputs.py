@@ -20,13 +20,18 @@ class NotFound(LookupError):
     """A record the user asked for by its id or name does not exist."""
 
 
-def load_yaml_mapping(path: Path) -> dict[str, Any]:
+def read_text_file(path: Path) -> str:
+    """A UTF-8 text file (a byte-order mark is allowed), or a clear InputError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as error:
         raise InputError(f"{path}: no such file") from error
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot be read as UTF-8 text: {error}") from error
+
+
+def load_yaml_mapping(path: Path) -> dict[str, Any]:
+    text = read_text_file(path)
     try:
         content = yaml.safe_load(text)
     except yaml.YAMLError as error:

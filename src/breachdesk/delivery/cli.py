@@ -15,12 +15,13 @@ from breachdesk.config import Settings, get_settings
 from breachdesk.db import utcnow
 from breachdesk.delivery import service
 from breachdesk.delivery.bounces import read_report, record_bounces, reports_in
-from breachdesk.delivery.events import BouncesRecorded
+from breachdesk.delivery.events import BouncesRecorded, LettersExported, MailReturned
 from breachdesk.delivery.models import CampaignState, ChannelPolicy, MessageState
+from breachdesk.delivery.printing import export_letters, record_returned_mail
 from breachdesk.delivery.runner import RunSummary, run_campaign
 from breachdesk.delivery.senders import MaildirSender, Sender, SmtpSender
 from breachdesk.delivery.service import MonitoringOffer
-from breachdesk.inputs import InputError
+from breachdesk.inputs import InputError, read_text_file
 from breachdesk.notices.mime import DkimKey
 from breachdesk.security.crypto import load_keyring
 
@@ -255,6 +256,90 @@ def bounces(
     typer.echo(f"{messages:,} messages read: {summary or 'no bounce reports'}")
     if not_reports:
         typer.echo(f"{not_reports:,} were not delivery status reports and were left alone")
+
+
+@campaign_app.command("print")
+def print_letters(
+    campaign: int = typer.Argument(..., help="The campaign."),
+    out: Path = typer.Option(..., "--out", help="Folder for the PDFs and manifests."),
+    batch: int = typer.Option(500, "--batch", help="Letters per PDF."),
+    mail_class: str = typer.Option(
+        "first-class", "--mail-class", help="Written in the manifest for the vendor."
+    ),
+    stale_after: int = typer.Option(
+        120, "--stale-after", help="Seconds after which letters left by a stopped export go again."
+    ),
+) -> None:
+    """Export the campaign's due letters for a print-and-mail vendor: PDFs of up to
+    --batch letters, each with a manifest CSV (reference, name, address, jurisdiction,
+    pages, first page, mail class). The files hold names and addresses: mode 0600."""
+    if batch < 1:
+        raise InputError("--batch: must be at least 1")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out: {out} is a file; give a folder")
+    settings = get_settings()
+    database = open_database()
+    try:
+        summary = export_letters(
+            database=database,
+            keyring=load_keyring(settings),
+            campaign_id=campaign,
+            out_dir=out,
+            actor=cli_actor(),
+            mail_class=mail_class,
+            batch_size=batch,
+            stale_after=timedelta(seconds=stale_after),
+        )
+        if summary.letters or summary.finished_from_before:
+            with database.session() as db_session:
+                record = service.get_campaign(db_session=db_session, campaign_id=campaign)
+                audit.record(
+                    db_session=db_session,
+                    event=LettersExported(
+                        campaign=campaign,
+                        incident=record.incident_id,
+                        letters=summary.letters,
+                        files=summary.files,
+                        finished_from_before=summary.finished_from_before,
+                    ),
+                    actor=cli_actor(),
+                )
+    finally:
+        database.dispose()
+    if summary.finished_from_before:
+        typer.echo(f"finished {summary.finished_from_before} file(s) an interrupted export left")
+    typer.echo(
+        f"campaign {campaign}: {summary.letters:,} letters in {len(summary.files)} PDF(s) in {out}"
+        if summary.letters
+        else f"campaign {campaign}: no letters were due"
+    )
+
+
+@campaign_app.command("returned")
+def returned(
+    campaign: int = typer.Argument(..., help="The campaign."),
+    file: Path = typer.Argument(..., help="The vendor's CSV: a reference column, a reason."),
+) -> None:
+    """Record returned letters: each is marked failed and the person's next channel is
+    queued (email when they have an address, else the substitute-notice list)."""
+    text = read_text_file(file)
+    with cli_session() as db_session:
+        counts = record_returned_mail(
+            db_session=db_session, campaign_id=campaign, csv_text=text, now=utcnow()
+        )
+        record = service.get_campaign(db_session=db_session, campaign_id=campaign)
+        audit.record(
+            db_session=db_session,
+            event=MailReturned(
+                campaign=campaign,
+                incident=record.incident_id,
+                source=str(file),
+                counts=dict(counts),
+            ),
+            actor=cli_actor(),
+        )
+    summary = ", ".join(f"{count:,} {what}" for what, count in sorted(counts.items()))
+    typer.echo(f"campaign {campaign}: {summary or 'no rows'}")
 
 
 def _state_command(name: str, state: CampaignState, summary: str) -> None:

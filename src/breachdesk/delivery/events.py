@@ -74,3 +74,30 @@ class BouncesRecorded(AuditEvent):
     messages_read: int
     not_reports: int
     counts: dict[str, int]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LettersExported(AuditEvent):
+    """A campaign's due letters were exported for printing (``campaign print``): how
+    many, in which files, and how many files an interrupted export had left to finish.
+    The export decrypted the names and addresses it printed."""
+
+    event_type = "campaign.letters_exported"
+    campaign: int
+    incident: int
+    letters: int
+    files: list[str]
+    finished_from_before: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MailReturned(AuditEvent):
+    """The print vendor's returned-mail file was read (``campaign returned``): what it
+    did (``returned``, ``queued on the next channel``, ``already recorded``, ``not
+    sent``, ``not a letter of this campaign``)."""
+
+    event_type = "campaign.mail_returned"
+    campaign: int
+    incident: int
+    source: str
+    counts: dict[str, int]

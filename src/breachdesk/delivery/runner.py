@@ -45,6 +45,7 @@ from breachdesk.incidents.models import Disclosure
 from breachdesk.inputs import InputError
 from breachdesk.notices.context import NoticeBatch
 from breachdesk.notices.mime import Address, DkimKey, build_encoded_email, message_id
+from breachdesk.notices.render import RenderedNotice
 from breachdesk.notices.templates import template_file
 from breachdesk.people import references
 from breachdesk.people.contact import CONTEXT, Contact
@@ -68,10 +69,10 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
-class _Claimed:
+class Claimed:
     row_id: int
     person_id: int
-    message_id: str
+    message_id: str | None  # an email's, from the claim on; a letter's is set when printed
     resent: bool
 
 
@@ -92,11 +93,11 @@ def run_campaign(
     summary = RunSummary()
     with database.session() as db_session:
         campaign = get_campaign(db_session=db_session, campaign_id=campaign_id)
-        context = _Context.load(db_session, campaign, clock())
+        context = RunContext.load(db_session, campaign, clock())
     try:
         while True:
             with database.session() as db_session:
-                claimed = _claim(db_session, campaign_id, batch_size, stale_after, clock())
+                claimed = claim(db_session, campaign_id, batch_size, stale_after, clock())
             if not claimed:
                 break
             started = time.monotonic()
@@ -126,7 +127,7 @@ def run_campaign(
 
 
 @dataclass
-class _Context:
+class RunContext:
     """What every batch of a run shares: the campaign, its notices, its sender."""
 
     campaign_id: int
@@ -138,9 +139,35 @@ class _Context:
     # The lowest cap of the campaign's waves: a run honours the strictest.
     max_per_second: int | None
     disclosed: bool
+    return_address: list[str]  # for letters: the organisation's support postal address
+
+    def notice(self, person: AffectedPerson, contact: Contact) -> RenderedNotice:
+        """The person's notice, from the campaign's template in their language."""
+        return self.batches[notice_language(person.language)].render(
+            {
+                "first_name": contact.first_name,
+                "last_name": contact.last_name,
+                "reference": references.display(person.reference),
+                "jurisdiction": person.jurisdiction,
+                "elements": bits_to_elements(
+                    self.facts_bits if person.elements is None else person.elements
+                ),
+            }
+        )
+
+    def disclose_once(self, db_session: Session, actor: str) -> None:
+        """The first notice sent from a revision discloses it: a later, wider revision
+        is then a scope expansion that needs a supplemental notice."""
+        if self.disclosed:
+            return
+        incident = incidents.get_incident(db_session=db_session, incident_id=self.incident_id)
+        incidents.disclose(
+            db_session=db_session, incident=incident, disclosure=Disclosure.NOTICE, actor=actor
+        )
+        self.disclosed = True
 
     @classmethod
-    def load(cls, db_session: Session, campaign: Campaign, today: datetime) -> _Context:
+    def load(cls, db_session: Session, campaign: Campaign, today: datetime) -> RunContext:
         incident = incidents.get_incident(db_session=db_session, incident_id=campaign.incident_id)
         organisation = incident.organisation
         batches = {
@@ -165,13 +192,24 @@ class _Context:
             sender=notice_sender(organisation),
             max_per_second=min((w.max_per_second for w in waves if w.max_per_second), default=None),
             disclosed=incident.current_revision.disclosed_at is not None,
+            return_address=[
+                line.strip()
+                for line in organisation.support_postal_address.splitlines()
+                if line.strip()
+            ],
         )
 
 
-def _claim(
-    db_session: Session, campaign_id: int, batch_size: int, stale_after: timedelta, now: datetime
-) -> list[_Claimed]:
-    """Mark the next due emails ``sending``, each with its Message-ID."""
+def claim(
+    db_session: Session,
+    campaign_id: int,
+    batch_size: int,
+    stale_after: timedelta,
+    now: datetime,
+    channel: Channel = Channel.EMAIL,
+) -> list[Claimed]:
+    """Mark the campaign's next due notices on ``channel`` ``sending``; an email gets
+    the Message-ID it will carry now, a letter its place in a print file later."""
     campaign = db_session.get_one(Campaign, campaign_id)
     if campaign.state is not CampaignState.READY:
         return []
@@ -181,7 +219,7 @@ def _claim(
         .join(Wave, Wave.id == message.wave_id)
         .where(
             message.campaign_id == campaign_id,
-            message.channel == Channel.EMAIL,
+            message.channel == channel,
             Wave.starts_at <= now,
             or_(
                 message.state == MessageState.QUEUED,
@@ -196,15 +234,12 @@ def _claim(
     domain = None
     claimed = []
     for row_id, person_id, existing_id, state in db_session.execute(due):
-        if existing_id is None and domain is None:
+        if channel is Channel.EMAIL and existing_id is None and domain is None:
             domain = sender_domain(db_session=db_session, campaign_id=campaign_id)
+        if channel is Channel.EMAIL:
+            existing_id = existing_id or message_id(domain)
         claimed.append(
-            _Claimed(
-                row_id,
-                person_id,
-                existing_id or message_id(domain),
-                resent=state is MessageState.SENDING,
-            )
+            Claimed(row_id, person_id, existing_id, resent=state is MessageState.SENDING)
         )
     for item in claimed:
         db_session.execute(
@@ -232,8 +267,8 @@ class _Rendered:
 def _send(
     db_session: Session,
     keyring: Keyring,
-    context: _Context,
-    claimed: list[_Claimed],
+    context: RunContext,
+    claimed: list[Claimed],
     sender: Sender,
     dkim: DkimKey | None,
     clock: Callable[[], datetime],
@@ -251,6 +286,7 @@ def _send(
         person = people[item.person_id]
         contact = Contact.decode(keyring.decrypt(person.contact, context=CONTEXT))
         try:
+            assert item.message_id is not None  # every claimed email has one
             email, rendered = _email(context, person, contact, item.message_id, sent_at, dkim)
         except InputError as error:
             # One person's notice cannot be built (a template error for their laws):
@@ -264,24 +300,14 @@ def _send(
 
 
 def _email(
-    context: _Context,
+    context: RunContext,
     person: AffectedPerson,
     contact: Contact,
     message_id: str,
     sent_at: datetime,
     dkim: DkimKey | None,
 ) -> tuple[OutgoingEmail, _Rendered]:
-    notice = context.batches[notice_language(person.language)].render(
-        {
-            "first_name": contact.first_name,
-            "last_name": contact.last_name,
-            "reference": references.display(person.reference),
-            "jurisdiction": person.jurisdiction,
-            "elements": bits_to_elements(
-                context.facts_bits if person.elements is None else person.elements
-            ),
-        }
-    )
+    notice = context.notice(person, contact)
     text_qp, html_qp = notice.quoted_printable()
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
     recipient = contact.emails[0]
@@ -301,8 +327,8 @@ def _email(
 
 def _record(
     db_session: Session,
-    context: _Context,
-    claimed: list[_Claimed],
+    context: RunContext,
+    claimed: list[Claimed],
     results: list[tuple[SendResult, _Rendered | None]],
     now: datetime,
     actor: str,
@@ -353,14 +379,8 @@ def _record(
                 now=now,
             )
             summary.queued_on_next_channel += 1
-    if not context.disclosed and summary.outcomes[MessageState.SENT.value]:
-        # The first notice sent from a revision discloses it: a later, wider revision is
-        # then a scope expansion that needs a supplemental notice.
-        incident = incidents.get_incident(db_session=db_session, incident_id=context.incident_id)
-        incidents.disclose(
-            db_session=db_session, incident=incident, disclosure=Disclosure.NOTICE, actor=actor
-        )
-        context.disclosed = True
+    if summary.outcomes[MessageState.SENT.value]:
+        context.disclose_once(db_session, actor)
 
 
 def _keep_to_rate(max_per_second: int | None, sent: int, started: float) -> None:

@@ -47,6 +47,22 @@ def letter_data(
     }
 
 
+def address_block(
+    name: str,
+    line1: str | None,
+    line2: str | None,
+    city: str | None,
+    subdivision: str | None,
+    postcode: str | None,
+    country: str | None,
+) -> list[str]:
+    """The recipient's lines as the window envelope shows them; the country only when
+    the letter leaves the US."""
+    place = " ".join(part for part in (city, subdivision, postcode) if part)
+    lines = [name, line1, line2, place, None if country in (None, "US") else country]
+    return [line for line in lines if line]
+
+
 @cache
 def _compiler() -> typst.Compiler:
     # One compiler keeps its fonts loaded between batches.

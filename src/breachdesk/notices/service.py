@@ -12,7 +12,7 @@ from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import DataElement
 from breachdesk.inputs import InputError
 from breachdesk.notices.context import notice_context, owing_laws
-from breachdesk.notices.letters import compile_letters, letter_data
+from breachdesk.notices.letters import address_block, compile_letters, letter_data
 from breachdesk.notices.mime import Address, build_email, message_id
 from breachdesk.notices.models import NoticeTemplate
 from breachdesk.notices.render import LANGUAGES, RenderedNotice, render_notice
@@ -106,13 +106,19 @@ def preview_notice(
         organisation.sender_identities[0],
     )
     name = " ".join(part for part in (person["first_name"], person["last_name"]) if part)
-    lines = [person["address_line1"], person["address_line2"]]
-    place = " ".join(
-        part for part in (person["city"], person["subdivision"], person["postcode"]) if part
+    postal = (
+        address_block(
+            name,
+            person["address_line1"],
+            person["address_line2"],
+            person["city"],
+            person["subdivision"],
+            person["postcode"],
+            person["country"],
+        )
+        if person["address_line1"]
+        else None
     )
-    postal = [name, *(line for line in lines if line), place] if person["address_line1"] else None
-    if postal is not None and person["country"] not in (None, "US"):
-        postal.append(person["country"])
     return Preview(
         rendered=rendered,
         version=version,
