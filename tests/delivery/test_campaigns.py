@@ -57,6 +57,13 @@ def test_a_wave_puts_everyone_owed_on_a_channel_and_a_run_sends_each_email_once(
         "substitute": {"queued": 1},
     }
     assert status["duplicates_suspected"] == 0
+    # One letter still to go, at the pace just seen; the breach was found in September,
+    # so Texas's 60 days have run out and the campaign says it is behind.
+    assert status["remaining"] == 1 and status["rate_per_second"] > 0
+    assert status["earliest_deadline"]["jurisdiction"] == "US-TX"
+    assert status["eta"] > status["earliest_deadline"]["day"] and status["on_track"] is False
+    text = run_cli("campaign", "status", campaign).output
+    assert "1 emails and letters to go" in text and "(US-TX), BEHIND" in text
 
     captured = list(mailbox.Maildir(data_dir / "mail-capture", create=False))
     assert len(captured) == WITH_EMAIL

@@ -156,6 +156,20 @@ def status(
             f"  {report['duplicates_suspected']:,} sent again after an interrupted run "
             "(same Message-ID): these people may have two copies"
         )
+    deadline = report["earliest_deadline"]
+    if report["remaining"]:
+        pace = (
+            f"{report['rate_per_second']:,}/s over the last 10 minutes, done about {report['eta']}"
+            if report["rate_per_second"]
+            else "nothing sent in the last 10 minutes: no ETA"
+        )
+        typer.echo(f"  {report['remaining']:,} emails and letters to go; {pace}")
+    if deadline:
+        verdict = {True: "on track", False: "BEHIND: the ETA is after it", None: "no ETA yet"}
+        typer.echo(
+            f"  earliest deadline: {deadline['day']} ({deadline['jurisdiction']}), "
+            f"{verdict[report['on_track']]}"
+        )
 
 
 @campaign_app.command("run")

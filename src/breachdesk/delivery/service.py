@@ -23,6 +23,7 @@ from breachdesk.delivery.models import (
     OutboxMessage,
     Wave,
 )
+from breachdesk.delivery.pace import Pace, campaign_pace
 from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import Incident, Organisation
 from breachdesk.inputs import InputError, NotFound
@@ -258,6 +259,7 @@ class CampaignStatus:
     counts: dict[str, dict[str, int]]  # channel -> state -> count
     duplicates_suspected: int
     waves: list[Wave]
+    pace: Pace
 
     def as_dict(self) -> dict[str, object]:
         by_state = {state.value: 0 for state in MessageState}
@@ -276,6 +278,7 @@ class CampaignStatus:
             "by_channel": self.counts,
             "substitute_notice": sum(self.counts.get(Channel.SUBSTITUTE.value, {}).values()),
             "duplicates_suspected": self.duplicates_suspected,
+            **self.pace.as_dict(),
             "waves": [
                 {
                     "number": wave.number,
@@ -313,7 +316,8 @@ def campaign_status(*, db_session: Session, campaign_id: int) -> CampaignStatus:
             select(Wave).where(Wave.campaign_id == campaign.id).order_by(Wave.number)
         )
     )
-    return CampaignStatus(campaign, owed or 0, counts, int(duplicates or 0), waves)
+    pace = campaign_pace(db_session=db_session, campaign=campaign, now=utcnow())
+    return CampaignStatus(campaign, owed or 0, counts, int(duplicates or 0), waves, pace)
 
 
 def notice_sender(organisation: Organisation) -> Address:
