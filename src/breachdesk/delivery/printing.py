@@ -82,7 +82,7 @@ def export_letters(
             break
         name = f"letters-c{campaign_id}-{claimed[0].row_id:010d}"
         with database.session() as db_session:
-            _print_batch(db_session, keyring, context, claimed, partial, name, mail_class)
+            _print_batch(db_session, keyring, context, claimed, partial, name, mail_class, clock())
             context.disclose_once(db_session, actor)
         for suffix in (".pdf", ".csv"):  # recorded: now the vendor may have them
             os.replace(partial / f"{name}{suffix}", out_dir / f"{name}{suffix}")
@@ -99,6 +99,7 @@ def _print_batch(
     partial: Path,
     name: str,
     mail_class: str,
+    now: datetime,
 ) -> None:
     people = {
         person.id: person
@@ -155,7 +156,6 @@ def _print_batch(
             | {"pages": pages, "first_page": first, "file": f"{name}.pdf", "mail_class": mail_class}
         )
     _write_private(partial / f"{name}.csv", manifest.getvalue().encode("utf-8"))
-    now = utcnow()
     for item, notice, (first, _pages) in zip(claimed, rendered, starts, strict=True):
         db_session.execute(
             update(OutboxMessage)

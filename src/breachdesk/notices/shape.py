@@ -81,7 +81,7 @@ def _child_uses(node: nodes.Node, use: str) -> Iterator[tuple[nodes.Node, str]]:
         yield node.node, "test"
     elif isinstance(node, nodes.Concat):
         # Joining keeps a printed value whole and keeps a tested value's truth.
-        yield from ((child, use if use != "other" else "other") for child in node.nodes)
+        yield from ((child, use) for child in node.nodes)
     else:
         yield from ((child, "other") for child in node.iter_child_nodes())
 
