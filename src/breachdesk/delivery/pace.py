@@ -57,8 +57,6 @@ def campaign_pace(*, db_session: Session, campaign: Campaign, now: datetime) -> 
     )
     per_second = recent / WINDOW.total_seconds() if recent else None
     eta = now + timedelta(seconds=remaining / per_second) if per_second and remaining else None
-    if not remaining:
-        eta = None
     assessment = assess_incident(db_session=db_session, incident_id=campaign.incident_id)
     deadlines = [
         (result.individual_due.day, code)

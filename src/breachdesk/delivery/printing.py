@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from breachdesk.db import Database, utcnow
 from breachdesk.delivery.fallback import queue_next_channel
 from breachdesk.delivery.models import Channel, MessageState, OutboxMessage
-from breachdesk.delivery.runner import Claimed, RunContext, claim
+from breachdesk.delivery.runner import Claimed, RunContext, batch_people, claim
 from breachdesk.delivery.service import get_campaign
 from breachdesk.inputs import InputError
 from breachdesk.notices.letters import address_block, compile_letters, letter_data
@@ -101,12 +101,7 @@ def _print_batch(
     mail_class: str,
     now: datetime,
 ) -> None:
-    people = {
-        person.id: person
-        for person in db_session.scalars(
-            select(AffectedPerson).where(AffectedPerson.id.in_([c.person_id for c in claimed]))
-        )
-    }
+    people = batch_people(db_session, claimed)
     letters, rows, rendered = [], [], []
     for item in claimed:
         person = people[item.person_id]

@@ -37,8 +37,6 @@ from breachdesk.delivery.service import (
     campaign_templates,
     get_campaign,
     notice_language,
-    notice_sender,
-    sender_domain,
 )
 from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import Disclosure
@@ -46,6 +44,7 @@ from breachdesk.inputs import InputError
 from breachdesk.notices.context import NoticeBatch
 from breachdesk.notices.mime import Address, DkimKey, build_encoded_email, message_id
 from breachdesk.notices.render import RenderedNotice
+from breachdesk.notices.service import notice_sender, return_address
 from breachdesk.notices.templates import template_file
 from breachdesk.people import references
 from breachdesk.people.contact import CONTEXT, Contact
@@ -97,7 +96,14 @@ def run_campaign(
     try:
         while True:
             with database.session() as db_session:
-                claimed = claim(db_session, campaign_id, batch_size, stale_after, clock())
+                claimed = claim(
+                    db_session,
+                    campaign_id,
+                    batch_size,
+                    stale_after,
+                    clock(),
+                    domain=context.sender.email.rsplit("@", 1)[1],
+                )
             if not claimed:
                 break
             started = time.monotonic()
@@ -192,11 +198,7 @@ class RunContext:
             sender=notice_sender(organisation),
             max_per_second=min((w.max_per_second for w in waves if w.max_per_second), default=None),
             disclosed=incident.current_revision.disclosed_at is not None,
-            return_address=[
-                line.strip()
-                for line in organisation.support_postal_address.splitlines()
-                if line.strip()
-            ],
+            return_address=return_address(organisation),
         )
 
 
@@ -207,9 +209,11 @@ def claim(
     stale_after: timedelta,
     now: datetime,
     channel: Channel = Channel.EMAIL,
+    domain: str | None = None,
 ) -> list[Claimed]:
     """Mark the campaign's next due notices on ``channel`` ``sending``; an email gets
-    the Message-ID it will carry now, a letter its place in a print file later."""
+    the Message-ID it will carry now, on ``domain``, a letter its place in a print file
+    later."""
     campaign = db_session.get_one(Campaign, campaign_id)
     if campaign.state is not CampaignState.READY:
         return []
@@ -231,13 +235,11 @@ def claim(
         .limit(batch_size)
         .with_for_update(of=message, skip_locked=True)
     )
-    domain = None
     claimed = []
     for row_id, person_id, existing_id, state in db_session.execute(due):
-        if channel is Channel.EMAIL and existing_id is None and domain is None:
-            domain = sender_domain(db_session=db_session, campaign_id=campaign_id)
-        if channel is Channel.EMAIL:
-            existing_id = existing_id or message_id(domain)
+        if channel is Channel.EMAIL and existing_id is None:
+            assert domain is not None, "an email needs its Message-ID domain"
+            existing_id = message_id(domain)
         claimed.append(
             Claimed(row_id, person_id, existing_id, resent=state is MessageState.SENDING)
         )
@@ -257,6 +259,13 @@ def claim(
     return claimed
 
 
+def batch_people(db_session: Session, claimed: list[Claimed]) -> dict[int, AffectedPerson]:
+    """The claimed notices' people, by id, in one query."""
+    ids = [item.person_id for item in claimed]
+    people = db_session.scalars(select(AffectedPerson).where(AffectedPerson.id.in_(ids)))
+    return {person.id: person for person in people}
+
+
 @dataclass(frozen=True)
 class _Rendered:
     template_version: str
@@ -273,12 +282,7 @@ def _send(
     dkim: DkimKey | None,
     clock: Callable[[], datetime],
 ) -> list[tuple[SendResult, _Rendered | None]]:
-    people = {
-        person.id: person
-        for person in db_session.scalars(
-            select(AffectedPerson).where(AffectedPerson.id.in_([c.person_id for c in claimed]))
-        )
-    }
+    people = batch_people(db_session, claimed)
     outgoing: list[OutgoingEmail] = []
     outcomes: list[tuple[SendResult | None, _Rendered | None]] = []
     sent_at = clock().replace(microsecond=0)

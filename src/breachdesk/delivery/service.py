@@ -25,12 +25,12 @@ from breachdesk.delivery.models import (
 )
 from breachdesk.delivery.pace import Pace, campaign_pace
 from breachdesk.incidents import service as incidents
-from breachdesk.incidents.models import Incident, Organisation
+from breachdesk.incidents.models import Incident
 from breachdesk.inputs import InputError, NotFound
 from breachdesk.notices.domains import host_of
-from breachdesk.notices.mime import Address
 from breachdesk.notices.models import NoticeTemplate
 from breachdesk.notices.render import LANGUAGES
+from breachdesk.notices.service import notice_sender
 from breachdesk.notices.templates import versions
 from breachdesk.people.models import AffectedPerson
 from breachdesk.rules.service import assess_incident
@@ -318,13 +318,6 @@ def campaign_status(*, db_session: Session, campaign_id: int) -> CampaignStatus:
     )
     pace = campaign_pace(db_session=db_session, campaign=campaign, now=utcnow())
     return CampaignStatus(campaign, owed or 0, counts, int(duplicates or 0), waves, pace)
-
-
-def notice_sender(organisation: Organisation) -> Address:
-    """The sender identity notices go out from: the one for "notices", else the first."""
-    identities = organisation.sender_identities
-    identity = next((i for i in identities if i.get("purpose") == "notices"), identities[0])
-    return Address(identity["name"], identity["email"])
 
 
 def sender_domain(*, db_session: Session, campaign_id: int) -> str:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from breachdesk.incidents import service as incidents
-from breachdesk.incidents.models import DataElement
+from breachdesk.incidents.models import DataElement, Organisation
 from breachdesk.inputs import InputError
 from breachdesk.notices.context import notice_context, owing_laws
 from breachdesk.notices.letters import address_block, compile_letters, letter_data
@@ -101,10 +101,7 @@ def preview_notice(
     )
     rendered = render_notice(template, context, fact_revision=incident.current_revision.number)
     organisation = incident.organisation
-    sender = next(
-        (item for item in organisation.sender_identities if item.get("purpose") == "notices"),
-        organisation.sender_identities[0],
-    )
+    sender = notice_sender(organisation)
     name = " ".join(part for part in (person["first_name"], person["last_name"]) if part)
     postal = (
         address_block(
@@ -124,14 +121,24 @@ def preview_notice(
         version=version,
         laws=laws,
         recipient=Address(name, person["email"]) if person["email"] else None,
-        sender=Address(sender["name"], sender["email"]),
-        domain=sender["email"].rsplit("@", 1)[1],
+        sender=sender,
+        domain=sender.email.rsplit("@", 1)[1],
         reference=person["reference"],
         postal=postal,
-        # The organisation's support postal address, as written (its name on the first line).
-        return_address=[
-            line.strip()
-            for line in organisation.support_postal_address.splitlines()
-            if line.strip()
-        ],
+        return_address=return_address(organisation),
     )
+
+
+def notice_sender(organisation: Organisation) -> Address:
+    """The sender identity notices go out from: the one for "notices", else the first."""
+    identities = organisation.sender_identities
+    identity = next((i for i in identities if i.get("purpose") == "notices"), identities[0])
+    return Address(identity["name"], identity["email"])
+
+
+def return_address(organisation: Organisation) -> list[str]:
+    """The organisation's support postal address, as written (its name on the first
+    line): a letter's return address."""
+    return [
+        line.strip() for line in organisation.support_postal_address.splitlines() if line.strip()
+    ]
