@@ -56,7 +56,8 @@ def _empty_postgres(url: str) -> None:
     import_all_models()
     database = Database(url)
     tables = ", ".join(
-        table.name for table in Base.metadata.sorted_tables if table.name != "audit_head"
+        [table.name for table in Base.metadata.sorted_tables if table.name != "audit_head"]
+        + ["procrastinate_jobs"]  # the job queue: jobs enqueued with the outbox
     )
     with database.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

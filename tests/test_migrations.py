@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from breachdesk.db import Base, Database
-from breachdesk.migrations import SchemaOutOfDate, ensure_current, head_revision, upgrade
+from breachdesk.migrations import SchemaOutOfDate, ensure_current, head_revision, ours, upgrade
 from breachdesk.models import import_all_models
 from tests.conftest import POSTGRES_SKIP, POSTGRES_URL
 
@@ -42,7 +42,7 @@ def test_migrations_produce_exactly_the_models_schema(empty_database):
     import_all_models()
     upgrade(empty_database.engine)
     with empty_database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": ours})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import typer
 
 from breachdesk import __version__
@@ -52,6 +54,34 @@ def serve() -> None:
 
     open_database().dispose()
     run_server()
+
+
+@app.command("worker")
+def worker(
+    batch: int = typer.Option(200, "--batch", help="Emails claimed and sent per batch."),
+    stale_after: int = typer.Option(
+        120,
+        "--stale-after",
+        help="Seconds after which an email left `sending` by a stopped worker is sent again.",
+    ),
+    until_done: bool = typer.Option(
+        False, "--until-done", help="Stop when no job is waiting, instead of running on."
+    ),
+) -> None:
+    """Send campaigns' emails from the job queue (PostgreSQL only); run one per core, on
+    any number of machines. Stops cleanly on SIGINT or SIGTERM after its current job."""
+    from breachdesk.config import get_settings
+    from breachdesk.inputs import InputError
+    from breachdesk.worker import run_worker
+
+    if batch < 1:
+        raise InputError("--batch: must be at least 1")
+    run_worker(
+        get_settings(),
+        batch_size=batch,
+        stale_after=timedelta(seconds=stale_after),
+        until_done=until_done,
+    )
 
 
 app.add_typer(db_app, name="db")

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from breachdesk.audit import service as audit
 from breachdesk.clitools import cli_actor, cli_session, new_app, open_database, print_json
-from breachdesk.config import Settings, get_settings
+from breachdesk.config import get_settings
 from breachdesk.db import utcnow
 from breachdesk.delivery import service
 from breachdesk.delivery.bounces import read_report, record_bounces, reports_in
@@ -19,10 +19,9 @@ from breachdesk.delivery.events import BouncesRecorded, LettersExported, MailRet
 from breachdesk.delivery.models import CampaignState, ChannelPolicy, MessageState
 from breachdesk.delivery.printing import export_letters, record_returned_mail
 from breachdesk.delivery.runner import RunSummary, run_campaign
-from breachdesk.delivery.senders import MaildirSender, Sender, SmtpSender
 from breachdesk.delivery.service import MonitoringOffer
+from breachdesk.delivery.transport import configured_dkim, configured_sender
 from breachdesk.inputs import InputError, read_text_file
-from breachdesk.notices.mime import DkimKey
 from breachdesk.security.crypto import load_keyring
 
 campaign_app = new_app("Notice campaigns: waves of notices, sent and accounted for.")
@@ -191,7 +190,7 @@ def run(
         raise InputError("--batch: must be at least 1")
     settings = get_settings()
     keyring = load_keyring(settings)
-    sender = _sender(settings)
+    sender = configured_sender(settings)
     database = open_database()
     try:
         with database.session() as db_session:
@@ -215,7 +214,7 @@ def run(
                 campaign_id=campaign,
                 sender=sender,
                 actor=cli_actor(),
-                dkim=_dkim(settings, database, campaign),
+                dkim=configured_dkim(settings, database, campaign),
                 batch_size=batch,
                 stale_after=timedelta(seconds=stale_after),
                 on_batch=advance,
@@ -371,25 +370,6 @@ def _state_command(name: str, state: CampaignState, summary: str) -> None:
 _state_command("pause", CampaignState.PAUSED, "Stop claiming emails; a run under way stops.")
 _state_command("resume", CampaignState.READY, "Let a paused campaign send again.")
 _state_command("cancel", CampaignState.CANCELLED, "Send nothing more; what was sent stays.")
-
-
-def _sender(settings: Settings) -> Sender:
-    if settings.smtp_url is not None:
-        return SmtpSender(settings.smtp_url.get_secret_value())
-    return MaildirSender(settings.data_dir / "mail-capture")
-
-
-def _dkim(settings: Settings, database, campaign_id: int) -> DkimKey | None:
-    if settings.dkim_private_key is None and settings.dkim_selector is None:
-        return None
-    if settings.dkim_private_key is None or settings.dkim_selector is None:
-        raise InputError(
-            "DKIM: set both BREACHDESK_DKIM_SELECTOR and BREACHDESK_DKIM_PRIVATE_KEY, or neither"
-        )
-    with database.session() as db_session:
-        domain = service.sender_domain(db_session=db_session, campaign_id=campaign_id)
-    pem = settings.dkim_private_key.get_secret_value().encode()
-    return DkimKey.from_pem(domain, settings.dkim_selector, pem)
 
 
 def _parse_start(text: str | None) -> datetime:

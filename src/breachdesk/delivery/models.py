@@ -11,9 +11,9 @@ mid-send leaves a row that says so, and the retry sends the same Message-ID.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from breachdesk.db import Base, UTCDateTime, utcnow, value_enum
@@ -142,3 +142,15 @@ class OutboxMessage(Base):
     # A second send of a row that was already `sending` when its worker stopped: the
     # person may have the notice twice (with the same Message-ID). Counted in status.
     resent_after_interruption: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+def is_due(now: datetime, stale_after: timedelta):
+    """SQL: an outbox row (joined to its wave) that may be claimed now: queued in a wave
+    that has started, deferred past its next attempt, or left ``sending`` by a run that
+    stopped more than ``stale_after`` ago."""
+    message = OutboxMessage
+    return (Wave.starts_at <= now) & or_(
+        message.state == MessageState.QUEUED,
+        (message.state == MessageState.DEFERRED) & (message.next_attempt_at <= now),
+        (message.state == MessageState.SENDING) & (message.sending_at <= now - stale_after),
+    )

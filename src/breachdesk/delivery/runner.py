@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from breachdesk.audit import service as audit
@@ -31,6 +31,7 @@ from breachdesk.delivery.models import (
     MessageState,
     OutboxMessage,
     Wave,
+    is_due,
 )
 from breachdesk.delivery.senders import OutgoingEmail, Sender, SendResult
 from breachdesk.delivery.service import (
@@ -61,6 +62,7 @@ class RunSummary:
     outcomes: Counter[str] = field(default_factory=Counter)
     resent_after_interruption: int = 0
     queued_on_next_channel: int = 0  # refused emails now waiting as letters or listed
+    batches: int = 0
 
     @property
     def handled(self) -> int:
@@ -87,14 +89,16 @@ def run_campaign(
     stale_after: timedelta = timedelta(minutes=2),
     clock: Callable[[], datetime] = utcnow,
     on_batch: Callable[[RunSummary], None] | None = None,
+    max_batches: int | None = None,
 ) -> RunSummary:
-    """Send the campaign's due emails until none is left, or it is paused or cancelled."""
+    """Send the campaign's due emails until none is left, it is paused or cancelled, or
+    ``max_batches`` batches have gone (a worker's job then hands over to the next)."""
     summary = RunSummary()
     with database.session() as db_session:
         campaign = get_campaign(db_session=db_session, campaign_id=campaign_id)
         context = RunContext.load(db_session, campaign, clock())
     try:
-        while True:
+        while max_batches is None or summary.batches < max_batches:
             with database.session() as db_session:
                 claimed = claim(
                     db_session,
@@ -110,6 +114,7 @@ def run_campaign(
             with database.session() as db_session:
                 results = _send(db_session, keyring, context, claimed, sender, dkim, clock)
                 _record(db_session, context, claimed, results, clock(), actor, summary)
+            summary.batches += 1
             if on_batch is not None:
                 on_batch(summary)
             _keep_to_rate(context.max_per_second, len(claimed), started)
@@ -224,12 +229,7 @@ def claim(
         .where(
             message.campaign_id == campaign_id,
             message.channel == channel,
-            Wave.starts_at <= now,
-            or_(
-                message.state == MessageState.QUEUED,
-                (message.state == MessageState.DEFERRED) & (message.next_attempt_at <= now),
-                (message.state == MessageState.SENDING) & (message.sending_at <= now - stale_after),
-            ),
+            is_due(now, stale_after),
         )
         .order_by(message.id)
         .limit(batch_size)

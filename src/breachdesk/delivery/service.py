@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from breachdesk.audit import service as audit
 from breachdesk.db import utcnow
-from breachdesk.delivery import selection
+from breachdesk.delivery import jobs, selection
 from breachdesk.delivery.events import CampaignCreated, CampaignStateChanged, WaveScheduled
 from breachdesk.delivery.models import (
+    FINAL_STATES,
     Campaign,
     CampaignState,
     Channel,
@@ -212,6 +213,13 @@ def schedule_wave(
     )
     if campaign.state is CampaignState.COMPLETED:
         campaign.state = CampaignState.READY
+    # On PostgreSQL the jobs that send the wave commit with its rows.
+    jobs.enqueue_sends(
+        db_session=db_session,
+        campaign_id=campaign.id,
+        jobs=jobs.fan_out(channels.get(Channel.EMAIL.value, 0)),
+        at=starts_at,
+    )
     audit.record(
         db_session=db_session,
         event=WaveScheduled(
@@ -239,6 +247,18 @@ def change_state(
     if previous not in _MOVES[state]:
         raise InputError(f"campaign {campaign.id} is {previous.value}: it cannot become {state}")
     campaign.state = state
+    if state is CampaignState.READY:
+        # Resumed: send what waited (on PostgreSQL; `campaign run` on SQLite).
+        waiting = db_session.scalar(
+            select(func.count()).where(
+                OutboxMessage.campaign_id == campaign.id,
+                OutboxMessage.channel == Channel.EMAIL,
+                OutboxMessage.state.not_in(FINAL_STATES),
+            )
+        )
+        jobs.enqueue_sends(
+            db_session=db_session, campaign_id=campaign.id, jobs=jobs.fan_out(waiting or 0)
+        )
     audit.record(
         db_session=db_session,
         event=CampaignStateChanged(

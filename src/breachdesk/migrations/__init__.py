@@ -13,6 +13,16 @@ from sqlalchemy import Engine
 MIGRATIONS_DIR = Path(__file__).parent
 
 
+# The job queue's own tables, created by a migration from Procrastinate's schema and not
+# described by breachdesk's models.
+JOB_QUEUE_PREFIX = "procrastinate"
+
+
+def ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """For autogenerate: whether a database object is breachdesk's (not the job queue's)."""
+    return not (name or "").startswith(JOB_QUEUE_PREFIX)
+
+
 class SchemaOutOfDate(RuntimeError):
     """The database holds an older schema than this version of breachdesk."""
 

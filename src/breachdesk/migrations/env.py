@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from breachdesk.db import Base, make_engine
+from breachdesk.migrations import ours
 from breachdesk.models import import_all_models
 
 import_all_models()
@@ -22,6 +23,7 @@ with engine.connect() as connection:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=ours,
     )
     with context.begin_transaction():
         context.run_migrations()

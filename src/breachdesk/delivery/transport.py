@@ -1,0 +1,32 @@
+"""The sender and DKIM key the settings ask for, shared by `campaign run` and the
+workers."""
+
+from __future__ import annotations
+
+from breachdesk.config import Settings
+from breachdesk.db import Database
+from breachdesk.delivery import service
+from breachdesk.delivery.senders import MaildirSender, Sender, SmtpSender
+from breachdesk.inputs import InputError
+from breachdesk.notices.mime import DkimKey
+
+
+def configured_sender(settings: Settings) -> Sender:
+    """The SMTP relay when one is set, else the Maildir capture in the data dir."""
+    if settings.smtp_url is not None:
+        return SmtpSender(settings.smtp_url.get_secret_value())
+    return MaildirSender(settings.data_dir / "mail-capture")
+
+
+def configured_dkim(settings: Settings, database: Database, campaign_id: int) -> DkimKey | None:
+    """The key that signs the campaign's emails, for its sender's domain; None unsigned."""
+    if settings.dkim_private_key is None and settings.dkim_selector is None:
+        return None
+    if settings.dkim_private_key is None or settings.dkim_selector is None:
+        raise InputError(
+            "DKIM: set both BREACHDESK_DKIM_SELECTOR and BREACHDESK_DKIM_PRIVATE_KEY, or neither"
+        )
+    with database.session() as db_session:
+        domain = service.sender_domain(db_session=db_session, campaign_id=campaign_id)
+    pem = settings.dkim_private_key.get_secret_value().encode()
+    return DkimKey.from_pem(domain, settings.dkim_selector, pem)
