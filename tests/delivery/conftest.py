@@ -19,15 +19,19 @@ APPROVERS = ("legal_approver", "comms_approver")
 WITH_EMAIL = 6
 
 
-def approve_default_template(run_cli, tmp_path: Path, language: str = "en") -> int:
+def approve_default_template(
+    run_cli, tmp_path: Path, language: str = "en", kind: str = "initial"
+) -> int:
     """Save the shipped template as the organisation's version and have it approved."""
-    path = tmp_path / f"initial.{language}.yaml"
-    data = default_template("initial", language).model_dump(mode="json")
+    path = tmp_path / f"{kind}.{language}.yaml"
+    data = default_template(kind, language).model_dump(mode="json")
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
     saved = run_cli("notice", "template", "edit", "--org", "acme", "--from", path)
     assert saved.exit_code == 0, saved.output
     listed = json.loads(run_cli("notice", "template", "list", "--org", "acme", "--json").output)
-    template_id = next(v["id"] for v in listed if v["language"] == language)
+    template_id = next(
+        v["id"] for v in listed if v["language"] == language and v["kind"] == kind
+    )
     for role in APPROVERS:
         secret = tmp_path / f"{role}.pw"
         if not secret.exists():

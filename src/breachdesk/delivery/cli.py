@@ -15,11 +15,18 @@ from breachdesk.config import get_settings
 from breachdesk.db import utcnow
 from breachdesk.delivery import service
 from breachdesk.delivery.bounces import read_report, record_bounces, reports_in
-from breachdesk.delivery.events import BouncesRecorded, LettersExported, MailReturned
+from breachdesk.delivery.events import (
+    BouncesRecorded,
+    LettersExported,
+    MailReturned,
+    SubstituteListExported,
+    SubstituteNoticeGiven,
+)
 from breachdesk.delivery.models import CampaignState, ChannelPolicy, MessageState
 from breachdesk.delivery.printing import export_letters, record_returned_mail
 from breachdesk.delivery.runner import RunSummary, run_campaign
 from breachdesk.delivery.service import MonitoringOffer
+from breachdesk.delivery.substitute import export_substitute_list, record_substitute_notice
 from breachdesk.delivery.transport import configured_dkim, configured_sender
 from breachdesk.inputs import InputError, read_text_file
 from breachdesk.security.crypto import load_keyring
@@ -50,13 +57,8 @@ def create(
     Refused when a law requires credit monitoring for some of the incident's people and
     the campaign does not offer at least that many months.
     """
-    try:
-        policy = ChannelPolicy(channel)
-    except ValueError:
-        raise InputError(f"--channel: {channel!r} is not one of email, letter, auto") from None
-    if (monitoring_months is None) != (enrol_url is None):
-        raise InputError("--monitoring-months and --enrol-url go together: give both or neither")
-    offer = MonitoringOffer(monitoring_months, enrol_url) if monitoring_months is not None else None
+    policy = _channel_policy(channel)
+    offer = _offer(monitoring_months, enrol_url)
     with cli_session() as db_session:
         campaign = service.create_campaign(
             db_session=db_session,
@@ -71,6 +73,67 @@ def create(
         print_json(status.as_dict())
     else:
         typer.echo(campaign.id)
+
+
+@campaign_app.command("plan-supplemental")
+def plan_supplemental(
+    incident: int = typer.Option(..., "--incident", help="The incident."),
+    kind: str = typer.Option(
+        "supplemental",
+        "--kind",
+        help="The notice kind; after a supplemental notice, use update for a further one.",
+    ),
+    channel: str = typer.Option("email", "--channel", help="email, letter or auto."),
+    monitoring_months: int | None = typer.Option(
+        None, "--monitoring-months", help="Months of free credit monitoring the notices offer."
+    ),
+    enrol_url: str | None = typer.Option(
+        None, "--enrol-url", help="Where to enrol: https:// on one of your own domains."
+    ),
+    start: str | None = typer.Option(
+        None, "--start", help="When its wave may start, ISO 8601 with a zone (default: now)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Say who needs one and why; create nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+) -> None:
+    """After a wider fact revision: find exactly the people whose latest notice it left
+    incomplete (a new element of theirs, weaker protection, a wider window), and create
+    a campaign of --kind with one wave of them, from the approved templates of that kind.
+    """
+    policy = _channel_policy(channel)
+    offer = _offer(monitoring_months, enrol_url)
+    starts_at = _parse_start(start)
+    with cli_session() as db_session:
+        plan = service.plan_supplemental(
+            db_session=db_session,
+            incident_id=incident,
+            actor=cli_actor(),
+            kind=kind,
+            channel_policy=policy,
+            offer=offer,
+            starts_at=starts_at,
+            dry_run=dry_run,
+        )
+    if as_json:
+        print_json(plan.as_dict())
+        return
+    if not plan.people:
+        typer.echo(
+            f"incident {incident}: no {kind} notice is needed: nobody's latest notice is "
+            f"incomplete against revision {plan.revision} (or each already has a {kind} one)"
+        )
+        return
+    reasons = ", ".join(f"{count:,} {reason}" for reason, count in plan.reasons().items())
+    typer.echo(f"{plan.people:,} people's notice is incomplete against revision {plan.revision}")
+    typer.echo(f"  why: {reasons}")
+    if plan.campaign is None:
+        typer.echo("dry run: nothing was created")
+        return
+    channels = ", ".join(f"{count:,} {name}" for name, count in sorted(plan.channels.items()))
+    typer.echo(f"campaign {plan.campaign.id} ({kind}): wave 1 with {channels}")
+    typer.echo(f"send it with `breachdesk campaign run {plan.campaign.id}` (or the workers)")
 
 
 @campaign_app.command("wave")
@@ -355,6 +418,49 @@ def returned(
     typer.echo(f"campaign {campaign}: {summary or 'no rows'}")
 
 
+@campaign_app.command("substitute")
+def substitute(
+    campaign: int = typer.Argument(..., help="The campaign."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the people awaiting substitute notice to this CSV."
+    ),
+    given: str | None = typer.Option(
+        None,
+        "--given",
+        help="Record substitute notice as given to all of them, saying how (posting, media).",
+    ),
+) -> None:
+    """The substitute-notice list: people owed notice whom no channel reaches. Export it
+    (--out, a CSV with names, mode 0600) for counsel, then record the substitute notice
+    once given (--given "website posting at URL from DATE and statewide media")."""
+    if (out is None) == (given is None):
+        raise InputError("give --out FILE.csv to export the list, or --given TEXT to record it")
+    with cli_session() as db_session:
+        record = service.get_campaign(db_session=db_session, campaign_id=campaign)
+        if out is not None:
+            people = export_substitute_list(
+                db_session=db_session,
+                keyring=load_keyring(get_settings()),
+                campaign_id=campaign,
+                out=out,
+            )
+            event: SubstituteListExported | SubstituteNoticeGiven = SubstituteListExported(
+                campaign=campaign, incident=record.incident_id, people=people, file=str(out)
+            )
+            said = f"campaign {campaign}: {people:,} people awaiting substitute notice in {out}"
+        else:
+            assert given is not None
+            people = record_substitute_notice(
+                db_session=db_session, campaign_id=campaign, method=given, now=utcnow()
+            )
+            event = SubstituteNoticeGiven(
+                campaign=campaign, incident=record.incident_id, people=people, method=given
+            )
+            said = f"campaign {campaign}: substitute notice recorded for {people:,} people"
+        audit.record(db_session=db_session, event=event, actor=cli_actor())
+    typer.echo(said)
+
+
 def _state_command(name: str, state: CampaignState, summary: str) -> None:
     def command(campaign: int = typer.Argument(..., help="The campaign.")) -> None:
         with cli_session() as db_session:
@@ -370,6 +476,19 @@ def _state_command(name: str, state: CampaignState, summary: str) -> None:
 _state_command("pause", CampaignState.PAUSED, "Stop claiming emails; a run under way stops.")
 _state_command("resume", CampaignState.READY, "Let a paused campaign send again.")
 _state_command("cancel", CampaignState.CANCELLED, "Send nothing more; what was sent stays.")
+
+
+def _channel_policy(channel: str) -> ChannelPolicy:
+    try:
+        return ChannelPolicy(channel)
+    except ValueError:
+        raise InputError(f"--channel: {channel!r} is not one of email, letter, auto") from None
+
+
+def _offer(months: int | None, url: str | None) -> MonitoringOffer | None:
+    if (months is None) != (url is None):
+        raise InputError("--monitoring-months and --enrol-url go together: give both or neither")
+    return MonitoringOffer(months, url) if months is not None and url is not None else None
 
 
 def _parse_start(text: str | None) -> datetime:

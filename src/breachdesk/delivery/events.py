@@ -39,6 +39,20 @@ class WaveScheduled(AuditEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class SupplementalPlanned(AuditEvent):
+    """A supplemental campaign was made for the people whose latest notice a wider fact
+    revision left incomplete: how many, and why (people per reason: ``new elements``,
+    ``weaker protection``, ``wider window``; one person may have several)."""
+
+    event_type = "campaign.supplemental_planned"
+    campaign: int
+    incident: int
+    revision: int
+    people: int
+    reasons: dict[str, int]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class CampaignStateChanged(AuditEvent):
     """A campaign was paused, resumed, cancelled, or completed."""
 
@@ -101,3 +115,27 @@ class MailReturned(AuditEvent):
     incident: int
     source: str
     counts: dict[str, int]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SubstituteListExported(AuditEvent):
+    """The people awaiting substitute notice were exported (names included): how many,
+    and to which file."""
+
+    event_type = "campaign.substitute_list_exported"
+    campaign: int
+    incident: int
+    people: int
+    file: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SubstituteNoticeGiven(AuditEvent):
+    """Substitute notice was given to everyone awaiting it in the campaign: how many,
+    and how (the method as the response team described it)."""
+
+    event_type = "campaign.substitute_notice_given"
+    campaign: int
+    incident: int
+    people: int
+    method: str

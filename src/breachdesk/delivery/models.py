@@ -132,6 +132,9 @@ class OutboxMessage(Base):
     template_version: Mapped[str | None] = mapped_column(String(64))
     fact_revision: Mapped[int | None] = mapped_column(Integer)
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # The exposed elements the notice listed (bits over DataElement): what a later,
+    # wider fact revision is compared with to find who needs a supplemental notice.
+    elements: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(500))
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -138,10 +138,10 @@ def _print_batch(
                 "jurisdiction": person.jurisdiction,
             }
         )
-        rendered.append(notice)
+        rendered.append((notice, context.told_elements(person)))
     pdf = compile_letters(letters)
     starts = letter_first_pages(pdf, len(letters))
-    _write_private(partial / f"{name}.pdf", pdf)
+    write_private(partial / f"{name}.pdf", pdf)
     manifest = io.StringIO()
     writer = csv.DictWriter(manifest, fieldnames=MANIFEST_FIELDS, lineterminator="\r\n")
     writer.writeheader()
@@ -150,8 +150,8 @@ def _print_batch(
             {key: spreadsheet_safe(value) for key, value in row.items()}
             | {"pages": pages, "first_page": first, "file": f"{name}.pdf", "mail_class": mail_class}
         )
-    _write_private(partial / f"{name}.csv", manifest.getvalue().encode("utf-8"))
-    for item, notice, (first, _pages) in zip(claimed, rendered, starts, strict=True):
+    write_private(partial / f"{name}.csv", manifest.getvalue().encode("utf-8"))
+    for item, (notice, told), (first, _pages) in zip(claimed, rendered, starts, strict=True):
         db_session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == item.row_id)
@@ -162,6 +162,7 @@ def _print_batch(
                 template_version=notice.template_version,
                 fact_revision=notice.fact_revision,
                 content_hash=notice.content_hash,
+                elements=told,
                 last_error=None,
             )
         )
@@ -182,7 +183,7 @@ def letter_first_pages(pdf: bytes, letters: int) -> list[tuple[int, int]]:
     return [(first, end - first) for first, end in zip(firsts, ends, strict=True)]
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     """Names and addresses: readable by this account only."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as handle:

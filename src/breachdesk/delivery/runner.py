@@ -152,6 +152,10 @@ class RunContext:
     disclosed: bool
     return_address: list[str]  # for letters: the organisation's support postal address
 
+    def told_elements(self, person: AffectedPerson) -> int:
+        """The elements the person's notice lists, as bits: their own, else the facts'."""
+        return self.facts_bits if person.elements is None else person.elements
+
     def notice(self, person: AffectedPerson, contact: Contact) -> RenderedNotice:
         """The person's notice, from the campaign's template in their language."""
         return self.batches[notice_language(person.language)].render(
@@ -160,9 +164,7 @@ class RunContext:
                 "last_name": contact.last_name,
                 "reference": references.display(person.reference),
                 "jurisdiction": person.jurisdiction,
-                "elements": bits_to_elements(
-                    self.facts_bits if person.elements is None else person.elements
-                ),
+                "elements": bits_to_elements(self.told_elements(person)),
             }
         )
 
@@ -271,6 +273,7 @@ class _Rendered:
     template_version: str
     fact_revision: int
     content_hash: str
+    elements: int
 
 
 def _send(
@@ -325,7 +328,12 @@ def _email(
         message_id=message_id,
         dkim=dkim,
     )
-    rendered = _Rendered(notice.template_version, notice.fact_revision, notice.content_hash)
+    rendered = _Rendered(
+        notice.template_version,
+        notice.fact_revision,
+        notice.content_hash,
+        context.told_elements(person),
+    )
     return OutgoingEmail(context.sender.email, recipient, message_id, data), rendered
 
 
@@ -355,6 +363,7 @@ def _record(
                 "template_version": rendered.template_version,
                 "fact_revision": rendered.fact_revision,
                 "content_hash": rendered.content_hash,
+                "elements": rendered.elements,
             }
         state = MessageState(result.state)
         if state is MessageState.DEFERRED:

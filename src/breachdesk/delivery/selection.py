@@ -1,5 +1,6 @@
 """Who a wave takes: the people a law requires notice to, not yet given this kind of
-notice, each on the first channel they can be reached by."""
+notice, each on the first channel they can be reached by; or, for a supplemental
+notice, the people whose earlier notice a wider fact revision has made incomplete."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import String, case, cast, exists, func, insert, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from breachdesk.db import UTCDateTime
 from breachdesk.delivery.models import Channel, ChannelPolicy, MessageState, OutboxMessage
 from breachdesk.incidents.models import Incident
+from breachdesk.incidents.scope import diff_revisions
 from breachdesk.notices.context import owing_laws
 from breachdesk.people.models import AffectedPerson
-from breachdesk.people.records import element_set
+from breachdesk.people.records import element_set, elements_to_bits
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,9 @@ class Group:
 
     jurisdiction: str | None
     elements: int | None
+    # For a supplemental notice: the fact revision of the person's latest notice and
+    # the elements it listed (None when it was sent before notices recorded them).
+    told: tuple[int, int | None] | None = None
 
 
 def owed_groups(*, db_session: Session, incident: Incident) -> list[Group]:
@@ -40,6 +45,77 @@ def owed_groups(*, db_session: Session, incident: Incident) -> list[Group]:
         for jurisdiction, bits in stored
         if owing_laws(incident, jurisdiction, element_set(bits))
     ]
+
+
+@dataclass(frozen=True)
+class IncompleteGroup:
+    group: Group
+    people: int
+    reasons: tuple[str, ...]  # new elements, weakened protection, wider window
+
+
+def incomplete_groups(
+    *, db_session: Session, incident: Incident, kind: str
+) -> list[IncompleteGroup]:
+    """The groups of people whose latest notice the current fact revision has made
+    incomplete, and who have no notice of ``kind`` yet: one of their own elements is new
+    to it, or one it listed is less protected than it said, or the breach window is
+    wider. A higher count of people affected alone does not make a person's own notice
+    incomplete."""
+    person, told = AffectedPerson, OutboxMessage
+    revisions = {revision.number: revision for revision in incident.revisions}
+    current = incident.current_revision
+    current_facts = elements_to_bits(current.element_names)
+    latest = _latest_sent_notice(told)
+    planned = aliased(OutboxMessage)
+    stored = db_session.execute(
+        select(
+            told.fact_revision,
+            told.elements,
+            person.jurisdiction,
+            person.elements,
+            func.count(func.distinct(person.id)),
+        )
+        .join(person, person.id == told.person_id)
+        .where(
+            person.incident_id == incident.id,
+            latest,
+            ~exists().where(planned.person_id == person.id, planned.kind == kind),
+        )
+        .group_by(told.fact_revision, told.elements, person.jurisdiction, person.elements)
+    )
+    found = []
+    for revision_number, stored_bits, jurisdiction, own_bits, people in stored:
+        if revision_number == current.number:
+            continue
+        earlier = revisions[revision_number]
+        diff = diff_revisions(earlier, current)
+        told_bits = stored_bits
+        if told_bits is None:  # sent before notices recorded their elements
+            told_bits = elements_to_bits(earlier.element_names) if own_bits is None else own_bits
+        now_bits = current_facts if own_bits is None else own_bits
+        reasons = []
+        if now_bits & ~told_bits:
+            reasons.append("new elements")
+        weakened = elements_to_bits([change.element for change in diff.weakened_elements])
+        if weakened & told_bits & now_bits:
+            reasons.append("weaker protection")
+        if diff.window_widened:
+            reasons.append("wider window")
+        if reasons:
+            group = Group(jurisdiction, own_bits, told=(revision_number, stored_bits))
+            found.append(IncompleteGroup(group, people, tuple(reasons)))
+    return found
+
+
+def _latest_sent_notice(told):
+    """SQL over an outbox row ``told``: a sent notice, and the person's latest one."""
+    later = aliased(OutboxMessage)
+    return (told.state == MessageState.SENT) & ~exists().where(
+        later.person_id == told.person_id,
+        later.state == MessageState.SENT,
+        later.fact_revision > told.fact_revision,
+    )
 
 
 def channel_choice(policy: ChannelPolicy):
@@ -77,16 +153,16 @@ def schedule(
     policy: ChannelPolicy,
     jurisdictions: Iterable[str] = (),
     size: int | None = None,
+    groups: list[Group] | None = None,
     now: datetime,
 ) -> dict[str, int]:
-    """Outbox rows for the wave's people, in the caller's transaction; counts by channel."""
+    """Outbox rows for the wave's people (those owed notice, or ``groups``), in the
+    caller's transaction; counts by channel."""
     person = AffectedPerson
     wanted = set(jurisdictions)
-    groups = [
-        group
-        for group in owed_groups(db_session=db_session, incident=incident)
-        if not wanted or group.jurisdiction in wanted
-    ]
+    if groups is None:
+        groups = owed_groups(db_session=db_session, incident=incident)
+    groups = [group for group in groups if not wanted or group.jurisdiction in wanted]
     channel, reason = channel_choice(policy)
     already = exists().where(OutboxMessage.person_id == person.id, OutboxMessage.kind == kind)
     remaining = size
@@ -114,6 +190,8 @@ def schedule(
             )
             .order_by(person.id)
         )
+        if group.told is not None:
+            chosen = chosen.where(_told(group.told))
         if remaining is not None:
             chosen = chosen.limit(remaining)
         added = db_session.execute(
@@ -141,6 +219,19 @@ def schedule(
         .group_by(OutboxMessage.channel)
     )
     return {channel.value: count for channel, count in counts}
+
+
+def _told(told: tuple[int, int | None]):
+    """SQL over a person: their latest notice was from this revision, listing these
+    elements."""
+    revision, bits = told
+    notice = aliased(OutboxMessage)
+    return exists().where(
+        notice.person_id == AffectedPerson.id,
+        _latest_sent_notice(notice),
+        notice.fact_revision == revision,
+        _same(notice.elements, bits),
+    )
 
 
 def _value(column, value):

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 from breachdesk.audit import service as audit
 from breachdesk.db import utcnow
 from breachdesk.delivery import jobs, selection
-from breachdesk.delivery.events import CampaignCreated, CampaignStateChanged, WaveScheduled
+from breachdesk.delivery.events import (
+    CampaignCreated,
+    CampaignStateChanged,
+    SupplementalPlanned,
+    WaveScheduled,
+)
 from breachdesk.delivery.models import (
     FINAL_STATES,
     Campaign,
@@ -35,6 +40,9 @@ from breachdesk.notices.service import notice_sender
 from breachdesk.notices.templates import versions
 from breachdesk.people.models import AffectedPerson
 from breachdesk.rules.service import assess_incident
+
+# The first notice; every other kind goes to people whose latest notice is incomplete.
+INITIAL = "initial"
 
 # Which state a campaign may move to from which.
 _MOVES = {
@@ -89,9 +97,10 @@ def create_campaign(
         approved = [version for version in saved if version.approved]
         if not approved:
             raise InputError(
-                f"no approved {kind} template in {language!r}: save one with `breachdesk notice "
-                f"template edit --org {incident.organisation.slug} --kind {kind} --lang "
-                f"{language}` and have a legal_approver and a comms_approver approve it"
+                f"no approved {kind} template in {language!r}: start from `breachdesk notice "
+                f"template show --default --kind {kind} --lang {language}`, save it with "
+                f"`breachdesk notice template edit --org {incident.organisation.slug} --from "
+                "FILE`, and have a legal_approver and a comms_approver approve it"
             )
         templates[language] = approved[-1].id
     campaign = Campaign(
@@ -149,6 +158,87 @@ def _check_offer(*, db_session: Session, incident: Incident, offer: MonitoringOf
         )
 
 
+@dataclass(frozen=True)
+class SupplementalPlan:
+    """Who needs a supplemental notice, why, and the campaign made for them (None when
+    only planned, or when nobody needs one)."""
+
+    revision: int  # the current fact revision, which the notices will tell
+    groups: list[selection.IncompleteGroup]
+    campaign: Campaign | None
+    channels: dict[str, int]
+
+    @property
+    def people(self) -> int:
+        return sum(group.people for group in self.groups)
+
+    def reasons(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for group in self.groups:
+            for reason in group.reasons:
+                counts[reason] = counts.get(reason, 0) + group.people
+        return dict(sorted(counts.items()))
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "incident_revision": self.revision,
+            "people": self.people,
+            "reasons": self.reasons(),
+            "campaign": self.campaign.id if self.campaign else None,
+            "channels": self.channels,
+        }
+
+
+def plan_supplemental(
+    *,
+    db_session: Session,
+    incident_id: int,
+    actor: str,
+    kind: str = "supplemental",
+    channel_policy: ChannelPolicy = ChannelPolicy.EMAIL,
+    offer: MonitoringOffer | None = None,
+    starts_at: datetime | None = None,
+    dry_run: bool = False,
+) -> SupplementalPlan:
+    """After a wider fact revision: the people whose latest notice it made incomplete
+    (and who have no notice of ``kind`` yet), and unless ``dry_run`` a campaign of
+    ``kind`` with one wave of exactly them."""
+    incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
+    groups = selection.incomplete_groups(db_session=db_session, incident=incident, kind=kind)
+    plan = SupplementalPlan(incident.current_revision.number, groups, None, {})
+    if dry_run or not groups:
+        return plan
+    campaign = create_campaign(
+        db_session=db_session,
+        incident_id=incident.id,
+        kind=kind,
+        channel_policy=channel_policy,
+        actor=actor,
+        offer=offer,
+    )
+    _wave, channels = schedule_wave(
+        db_session=db_session,
+        campaign_id=campaign.id,
+        starts_at=starts_at or utcnow(),
+        actor=actor,
+        groups=[group.group for group in groups],
+        described=f"notices made incomplete by revision {plan.revision}",
+    )
+    plan = SupplementalPlan(plan.revision, groups, campaign, channels)
+    audit.record(
+        db_session=db_session,
+        event=SupplementalPlanned(
+            campaign=campaign.id,
+            incident=incident.id,
+            revision=plan.revision,
+            people=plan.people,
+            reasons=plan.reasons(),
+        ),
+        actor=actor,
+    )
+    return plan
+
+
 def get_campaign(*, db_session: Session, campaign_id: int) -> Campaign:
     campaign = db_session.get(Campaign, campaign_id)
     if campaign is None:
@@ -174,9 +264,12 @@ def schedule_wave(
     jurisdictions: Iterable[str] = (),
     size: int | None = None,
     max_per_second: int | None = None,
+    groups: list[selection.Group] | None = None,
+    described: str = "everyone owed notice",
 ) -> tuple[Wave, dict[str, int]]:
-    """The next wave: people owed notice and not yet in this kind of notice's outbox,
-    optionally only some jurisdictions and at most ``size`` of them."""
+    """The next wave: people owed notice (or in ``groups``, as ``described``) and not yet
+    in this kind of notice's outbox, optionally only some jurisdictions and at most
+    ``size`` of them."""
     campaign = get_campaign(db_session=db_session, campaign_id=campaign_id)
     if campaign.state in (CampaignState.CANCELLED, CampaignState.COMPLETED):
         raise InputError(f"campaign {campaign.id} is {campaign.state.value}: create a new one")
@@ -188,7 +281,7 @@ def schedule_wave(
     number = 1 + (
         db_session.scalar(select(func.max(Wave.number)).where(Wave.campaign_id == campaign.id)) or 0
     )
-    described = ", ".join(wanted) if wanted else "everyone owed notice"
+    described = ", ".join(wanted) if wanted else described
     wave = Wave(
         campaign_id=campaign.id,
         number=number,
@@ -200,6 +293,17 @@ def schedule_wave(
     db_session.add(wave)
     db_session.flush()
     incident = incidents.get_incident(db_session=db_session, incident_id=campaign.incident_id)
+    if groups is None and campaign.kind != INITIAL:
+        # A later notice goes to those whose latest notice is now incomplete, never to
+        # people not yet told at all (they are owed the initial notice).
+        incomplete = selection.incomplete_groups(
+            db_session=db_session, incident=incident, kind=campaign.kind
+        )
+        groups = [group.group for group in incomplete]
+        if not wanted:
+            wave.selection = (
+                f"notices made incomplete by revision {incident.current_revision.number}"
+            )
     channels = selection.schedule(
         db_session=db_session,
         incident=incident,
@@ -209,6 +313,7 @@ def schedule_wave(
         policy=campaign.channel_policy,
         jurisdictions=wanted,
         size=size,
+        groups=groups,
         now=utcnow(),
     )
     if campaign.state is CampaignState.COMPLETED:

@@ -236,12 +236,15 @@ def template_show(
     template_id: int | None = typer.Argument(None, metavar="[ID]", help="A saved version's id."),
     default: bool = typer.Option(False, "--default", help="Show the shipped default instead."),
     lang: str = typer.Option("en", "--lang", help="With --default: en or es."),
+    kind: str = typer.Option(
+        "initial", "--kind", help="With --default: initial, or supplemental (after a wider scope)."
+    ),
 ) -> None:
     """Print a template as YAML: the file to copy, edit and save with `template edit`."""
     if (template_id is None) == (not default):
-        raise InputError("give a version ID, or --default [--lang es]")
+        raise InputError("give a version ID, or --default [--kind K] [--lang es]")
     if default:
-        template = default_template("initial", lang if lang in LANGUAGES else "?")
+        template = default_template(kind, lang if lang in LANGUAGES else "?")
     else:
         with cli_session() as db_session:
             template = templates.template_file(

@@ -259,7 +259,11 @@ def parse_template(data: dict[str, Any], *, source: str) -> TemplateFile:
 def default_template(kind: str = "initial", language: str = "en") -> TemplateFile:
     path = DEFAULTS_DIR / f"{kind}.{language}.yaml"
     if not path.is_file():
-        raise InputError(f"no default {kind} template in {language!r}; languages: en, es")
+        shipped = sorted({file.name.split(".")[0] for file in DEFAULTS_DIR.glob("*.yaml")})
+        raise InputError(
+            f"no default {kind} template in {language!r}; kinds: {', '.join(shipped)}; "
+            "languages: en, es"
+        )
     return parse_template(yaml.safe_load(path.read_text("utf-8")), source=str(path))
 
 
