@@ -23,6 +23,8 @@ SECRET_SETTINGS = (
     "index_key",
     "smtp_url",
     "dkim_private_key",
+    "ses_secret_access_key",
+    "ses_session_token",
 )
 
 
@@ -68,6 +70,29 @@ class Settings(BaseSettings):
         default=None,
         description="DKIM private key (unencrypted RSA PEM, 2048 bits advised) for the notice "
         "sender's domain.",
+    )
+    ses_region: str | None = Field(
+        default=None,
+        description="AWS region of the SES account; set, emails go through the SES v2 API.",
+    )
+    ses_access_key_id: str | None = Field(
+        default=None, description="Access key id allowed to call ses:SendEmail."
+    )
+    ses_secret_access_key: SecretStr | None = Field(
+        default=None, description="That access key's secret."
+    )
+    ses_session_token: SecretStr | None = Field(
+        default=None, description="Session token of temporary credentials (an assumed role)."
+    )
+    ses_configuration_set: str | None = Field(
+        default=None, description="SES configuration set every email is sent with."
+    )
+    ses_endpoint: str | None = Field(
+        default=None, description="Another SES endpoint (https://), e.g. a VPC endpoint."
+    )
+    ses_sns_topic_arns: str = Field(
+        default="",
+        description="Comma-separated SNS topic ARNs whose messages /hooks/ses accepts.",
     )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the web app listens on.")

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from breachdesk import __version__
 from breachdesk.config import Settings, get_settings
 from breachdesk.db import Database
+from breachdesk.delivery.views import router as ses_hooks
 from breachdesk.migrations import current_revision, head_revision
 
 
@@ -29,6 +30,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="breachdesk", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
     )
     app.state.database = database
+    # Provider webhooks: SES bounces and complaints, from the SNS topics named.
+    app.state.ses_sns_topic_arns = {
+        arn.strip() for arn in settings.ses_sns_topic_arns.split(",") if arn.strip()
+    }
+    app.include_router(ses_hooks)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

@@ -139,3 +139,17 @@ class SubstituteNoticeGiven(AuditEvent):
     incident: int
     people: int
     method: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ProviderEventsRecorded(AuditEvent):
+    """An email provider's webhook reported on notices it had accepted (``/hooks/ses``):
+    which provider, what its reports did (``bounced``, ``queued on the next channel``,
+    ``delayed``, ``already recorded``, ``not our notice``, ``complaint``), and how many
+    were complaints about our notices (the person marked it as spam; the notice was
+    delivered, so its state does not change)."""
+
+    event_type = "campaign.provider_events_recorded"
+    provider: str
+    counts: dict[str, int]
+    complaints: int

@@ -7,12 +7,33 @@ from breachdesk.config import Settings
 from breachdesk.db import Database
 from breachdesk.delivery import service
 from breachdesk.delivery.senders import MaildirSender, Sender, SmtpSender
+from breachdesk.delivery.ses import SesSender
 from breachdesk.inputs import InputError
 from breachdesk.notices.mime import DkimKey
 
 
 def configured_sender(settings: Settings) -> Sender:
-    """The SMTP relay when one is set, else the Maildir capture in the data dir."""
+    """Amazon SES when a region is set, the SMTP relay when one is set, else the Maildir
+    capture in the data dir."""
+    if settings.ses_region is not None:
+        if settings.smtp_url is not None:
+            raise InputError(
+                "set BREACHDESK_SES_REGION or BREACHDESK_SMTP_URL, not both: emails go one way"
+            )
+        if settings.ses_access_key_id is None or settings.ses_secret_access_key is None:
+            raise InputError(
+                "SES: set BREACHDESK_SES_ACCESS_KEY_ID and BREACHDESK_SES_SECRET_ACCESS_KEY "
+                "with BREACHDESK_SES_REGION"
+            )
+        token = settings.ses_session_token
+        return SesSender(
+            region=settings.ses_region,
+            access_key_id=settings.ses_access_key_id,
+            secret_access_key=settings.ses_secret_access_key.get_secret_value(),
+            session_token=token.get_secret_value() if token else None,
+            configuration_set=settings.ses_configuration_set,
+            endpoint=settings.ses_endpoint,
+        )
     if settings.smtp_url is not None:
         return SmtpSender(settings.smtp_url.get_secret_value())
     return MaildirSender(settings.data_dir / "mail-capture")

@@ -2,7 +2,7 @@
 
 Revision ID: 5a1f0c2e9b7d
 Revises: 19be6bd6f964
-Create Date: 2026-11-24 10:05:00
+Create Date: 2026-11-24 07:40:00
 
 Procrastinate keeps its jobs in the application's own database, so a job is enqueued in
 the same transaction as the outbox rows it sends. Its schema is the one of the pinned
