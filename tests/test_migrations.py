@@ -42,7 +42,9 @@ def test_migrations_produce_exactly_the_models_schema(empty_database):
     import_all_models()
     upgrade(empty_database.engine)
     with empty_database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": ours})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": ours}
+        )
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 

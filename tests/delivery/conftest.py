@@ -29,9 +29,7 @@ def approve_default_template(
     saved = run_cli("notice", "template", "edit", "--org", "acme", "--from", path)
     assert saved.exit_code == 0, saved.output
     listed = json.loads(run_cli("notice", "template", "list", "--org", "acme", "--json").output)
-    template_id = next(
-        v["id"] for v in listed if v["language"] == language and v["kind"] == kind
-    )
+    template_id = next(v["id"] for v in listed if v["language"] == language and v["kind"] == kind)
     for role in APPROVERS:
         secret = tmp_path / f"{role}.pw"
         if not secret.exists():

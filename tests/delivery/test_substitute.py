@@ -7,9 +7,7 @@ import json
 import stat
 
 
-def test_the_list_is_exported_privately_and_recorded_once_given(
-    run_cli, ready, tmp_path
-) -> None:
+def test_the_list_is_exported_privately_and_recorded_once_given(run_cli, ready, tmp_path) -> None:
     campaign = run_cli("campaign", "create", "--incident", ready).output.strip()
     assert run_cli("campaign", "wave", campaign).exit_code == 0
 

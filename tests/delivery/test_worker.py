@@ -77,9 +77,7 @@ def test_the_worker_refuses_sqlite_and_says_what_to_do_instead(run_cli, database
     assert "needs PostgreSQL" in result.output and "campaign run" in result.output
 
 
-def test_a_wave_and_its_send_jobs_commit_together(
-    run_cli, incident, tmp_path, on_postgres
-) -> None:
+def test_a_wave_and_its_send_jobs_commit_together(run_cli, incident, tmp_path, on_postgres) -> None:
     approve_default_template(run_cli, tmp_path)
     import_people(run_cli, tmp_path, incident, [person(n) for n in range(1, 7)])
     campaign = int(run_cli("campaign", "create", "--incident", incident).output)
