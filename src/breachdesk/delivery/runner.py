@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from breachdesk.audit import service as audit
@@ -245,18 +245,28 @@ def claim(
         claimed.append(
             Claimed(row_id, person_id, existing_id, resent=state is MessageState.SENDING)
         )
-    for item in claimed:
-        db_session.execute(
-            update(message)
-            .where(message.id == item.row_id)
+    if claimed:
+        # One statement for the batch, executed for each row (a round trip per row
+        # through the ORM cost more than rendering the emails).
+        table = OutboxMessage.__table__
+        db_session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
             .values(
                 state=MessageState.SENDING,
                 sending_at=now,
-                message_id=item.message_id,
-                attempts=message.attempts + 1,
-                resent_after_interruption=message.resent_after_interruption
-                + (1 if item.resent else 0),
-            )
+                message_id=bindparam("new_message_id", type_=table.c.message_id.type),
+                attempts=table.c.attempts + 1,
+                resent_after_interruption=table.c.resent_after_interruption + bindparam("resent"),
+            ),
+            [
+                {
+                    "row_id": item.row_id,
+                    "new_message_id": item.message_id,
+                    "resent": int(item.resent),
+                }
+                for item in claimed
+            ],
         )
     return claimed
 
@@ -354,12 +364,15 @@ def _record(
             )
         ).all()
     )
+    outcomes = []
+    refused = []
     for item, (result, rendered) in zip(claimed, results, strict=True):
-        values: dict[str, object] = {
-            "last_error": result.detail if result.state != "sent" else None
+        row = dict.fromkeys(_OUTCOME_COLUMNS) | {
+            "row_id": item.row_id,
+            "last_error": result.detail if result.state != "sent" else None,
         }
         if rendered is not None:
-            values |= {
+            row |= {
                 "template_version": rendered.template_version,
                 "fact_revision": rendered.fact_revision,
                 "content_hash": rendered.content_hash,
@@ -370,30 +383,65 @@ def _record(
             tries = attempts[item.row_id]
             if tries > len(RETRY_AFTER):
                 state = MessageState.FAILED
-                values["last_error"] = f"gave up after {tries} attempts: {result.detail}"
+                row["last_error"] = f"gave up after {tries} attempts: {result.detail}"
             else:
-                values["next_attempt_at"] = now + timedelta(seconds=RETRY_AFTER[tries - 1])
-                values["deferred_at"] = now
+                row["next_attempt_at"] = now + timedelta(seconds=RETRY_AFTER[tries - 1])
+                row["deferred_at"] = now
         if state is MessageState.SENT:
-            values["sent_at"] = now
+            row["sent_at"] = now
         elif state in (MessageState.BOUNCED, MessageState.FAILED):
-            values["failed_at"] = now
-        values["state"] = state
-        db_session.execute(update(message).where(message.id == item.row_id).values(**values))
+            row["failed_at"] = now
+            if rendered is not None:
+                # Refused for good: the notice goes on by the next channel. (A notice
+                # that could not be rendered would fail on paper too; it waits for a fix.)
+                refused.append((item.row_id, str(row["last_error"] or state.value)))
+        row["state"] = state
+        outcomes.append(row)
         summary.outcomes[state.value] += 1
         summary.resent_after_interruption += item.resent
-        if state in (MessageState.BOUNCED, MessageState.FAILED) and rendered is not None:
-            # Refused for good: the notice goes on by the next channel. (A notice that
-            # could not be rendered would fail on paper too; it waits for a fix.)
-            queue_next_channel(
-                db_session=db_session,
-                failed=db_session.get_one(message, item.row_id),
-                reason=str(values["last_error"] or state.value),
-                now=now,
-            )
-            summary.queued_on_next_channel += 1
+    table = OutboxMessage.__table__
+    kept = {  # a value not given this time keeps what the row had
+        column: func.coalesce(
+            bindparam(f"new_{column}", type_=table.c[column].type), table.c[column]
+        )
+        for column in _OUTCOME_COLUMNS
+    }
+    db_session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            state=bindparam("new_state", type_=table.c.state.type),
+            last_error=bindparam("new_last_error", type_=table.c.last_error.type),
+            **kept,
+        ),
+        [
+            {f"new_{key}" if key != "row_id" else key: value for key, value in row.items()}
+            for row in outcomes
+        ],
+    )
+    for row_id, reason in refused:
+        queue_next_channel(
+            db_session=db_session,
+            failed=db_session.get_one(message, row_id),
+            reason=reason,
+            now=now,
+        )
+        summary.queued_on_next_channel += 1
     if summary.outcomes[MessageState.SENT.value]:
         context.disclose_once(db_session, actor)
+
+
+# What an outcome may set on a row; left None, the row keeps its value.
+_OUTCOME_COLUMNS = (
+    "template_version",
+    "fact_revision",
+    "content_hash",
+    "elements",
+    "next_attempt_at",
+    "deferred_at",
+    "sent_at",
+    "failed_at",
+)
 
 
 def _keep_to_rate(max_per_second: int | None, sent: int, started: float) -> None:
