@@ -1,0 +1,170 @@
+"""End-to-end delivery speed: a campaign sent by `breachdesk worker` processes on
+PostgreSQL to postfix's smtp-sink on loopback (render, sign, send, record), beside the
+rate smtp-source reaches against the same sink with 10 sessions, in the same run.
+
+Target (delivery issue): at least 0.5 x the smtp-source rate.
+
+    .venv/bin/python benchmarks/deliver.py \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench   # emptied!
+
+Needs postfix's smtp-sink and smtp-source (Debian: postfix). The demo's story is built
+with --people synthetic people (duplicates and broken rows included); every email the
+campaign owes is then sent by --workers workers, DKIM-signed with a new 2048-bit key
+unless --unsigned. The rate is emails over the time from the workers' start to the last
+one's exit (start-up included), and over the first to the last recorded send.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _support import describe_machine, fresh_database
+from breachdesk.config import Settings
+from breachdesk.db import utcnow
+from breachdesk.delivery import service
+from breachdesk.delivery.models import Campaign, Channel, MessageState, OutboxMessage
+from breachdesk.demo import ACTOR, build_story
+
+TARGET_RATIO = 0.5
+BREACHDESK = str(Path(sys.executable).with_name("breachdesk"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_sink(port: int) -> subprocess.Popen:
+    tool = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
+    user = ["-u", "nobody"] if os.geteuid() == 0 else []
+    sink = subprocess.Popen([tool, *user, f"127.0.0.1:{port}", "1000"])
+    for _ in range(100):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return sink
+        time.sleep(0.05)
+    raise RuntimeError("smtp-sink did not start")
+
+
+def smtp_source_rate(port: int, messages: int, size: int) -> float:
+    tool = shutil.which("smtp-source") or "/usr/sbin/smtp-source"
+    started = time.perf_counter()
+    subprocess.run(
+        [tool, "-s", "10", "-m", str(messages), "-l", str(size),
+         "-f", "notice@northwind.example", "-t", "ann@example.com", f"127.0.0.1:{port}"],
+        check=True,
+    )  # fmt: skip
+    return messages / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True, help="PostgreSQL; it is emptied.")
+    parser.add_argument("--people", type=int, default=200_000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--unsigned", action="store_true", help="Do not DKIM-sign.")
+    options = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="breachdesk-deliver-"))
+    database = fresh_database(options.database_url, folder)
+    settings = Settings(database_url=options.database_url, data_dir=folder / "data")
+    print(f"building the demo story with {options.people:,} people on PostgreSQL…", flush=True)
+    build_story(settings, people=options.people)
+
+    with database.session() as db_session:
+        campaign_id = db_session.scalar(select(func.max(Campaign.id)))
+        wave, channels = service.schedule_wave(
+            db_session=db_session, campaign_id=campaign_id, starts_at=utcnow(), actor=ACTOR
+        )
+        wave_id = wave.id
+        emails = channels.get(Channel.EMAIL.value, 0)
+    print(f"wave 2: {channels}; {emails:,} emails to send", flush=True)
+
+    port = free_port()
+    sink = start_sink(port)
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("BREACHDESK_")},
+        "BREACHDESK_DATABASE_URL": options.database_url,
+        "BREACHDESK_DATA_DIR": str(settings.data_dir),
+        "BREACHDESK_SMTP_URL": f"smtp://127.0.0.1:{port}",
+    }
+    if not options.unsigned:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        environment |= {
+            "BREACHDESK_DKIM_SELECTOR": "bench",
+            "BREACHDESK_DKIM_PRIVATE_KEY": pem.decode(),
+        }
+    try:
+        started = time.perf_counter()
+        workers = [
+            subprocess.Popen(
+                [BREACHDESK, "worker", "--until-done", "--batch", str(options.batch)],
+                env=environment,
+            )
+            for _ in range(options.workers)
+        ]
+        for worker in workers:
+            if worker.wait() != 0:
+                raise SystemExit(f"a worker exited with {worker.returncode}")
+        elapsed = time.perf_counter() - started
+        with database.session() as db_session:
+            sent, first, last, distinct = db_session.execute(
+                select(
+                    func.count(),
+                    func.min(OutboxMessage.sent_at),
+                    func.max(OutboxMessage.sent_at),
+                    func.count(func.distinct(OutboxMessage.message_id)),
+                ).where(
+                    OutboxMessage.wave_id == wave_id,
+                    OutboxMessage.channel == Channel.EMAIL,
+                    OutboxMessage.state == MessageState.SENT,
+                )
+            ).one()
+        sample = settings.data_dir / "sample-notice.eml"
+        size = sample.stat().st_size
+        reference = smtp_source_rate(port, emails, size)
+    finally:
+        sink.terminate()
+        sink.wait()
+        database.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    rate = emails / elapsed
+    print(f"\nmachine: {describe_machine()}")
+    print(f"workers: {options.workers}, batch {options.batch}, "
+          f"{'unsigned' if options.unsigned else 'DKIM-signed (RSA-2048)'}")  # fmt: skip
+    print(f"sent: {sent:,} emails recorded sent ({distinct:,} Message-IDs); {emails:,} owed")
+    print(f"breachdesk: {rate:,.0f} emails/s end to end ({elapsed:.1f} s, start-up included)")
+    if first and last and last > first:
+        print(
+            f"            {sent / (last - first).total_seconds():,.0f} emails/s first to last send"
+        )
+    print(f"smtp-source, 10 sessions, {size:,}-byte messages: {reference:,.0f} msg/s")
+    ratio = rate / reference
+    verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+    print(f"ratio: {ratio:.2f} (target >= {TARGET_RATIO}): {verdict}")
+
+
+if __name__ == "__main__":
+    main()
