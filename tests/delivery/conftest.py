@@ -74,6 +74,13 @@ class Relay:
         self.received: list[tuple[str, bytes]] = []
         self.deferring = True
         self.seconds_per_message = 0.0  # a slow relay, to widen the moment of sending
+        self.pipelining = True  # offer PIPELINING (RFC 2920), as postfix does
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         if address.startswith("busy") and self.deferring:

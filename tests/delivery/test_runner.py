@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from breachdesk.config import get_settings
 from breachdesk.db import Database, utcnow
-from breachdesk.delivery import service
+from breachdesk.delivery import senders, service
 from breachdesk.delivery.models import ChannelPolicy, MessageState, OutboxMessage
 from breachdesk.delivery.runner import run_campaign
 from breachdesk.delivery.senders import OutgoingEmail, SendResult, SmtpSender
@@ -57,10 +57,21 @@ def _rows(database: Database, campaign: int) -> list[OutboxMessage]:
     return _channel_rows(database, campaign, "email")
 
 
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-at-a-time"])
 def test_deferrals_are_retried_later_and_refusals_are_final(
-    run_cli, incident, tmp_path, database, relay
+    run_cli, incident, tmp_path, database, relay, monkeypatch, pipelining
 ) -> None:
     handler, url = relay
+    handler.pipelining = pipelining
+    pipelined = []
+    send_pipelined = senders._send_pipelined
+    monkeypatch.setattr(
+        senders,
+        "_send_pipelined",
+        lambda connection, message: (
+            pipelined.append(message) or send_pipelined(connection, message)
+        ),
+    )
     approve_default_template(run_cli, tmp_path)
     people = [person(1), person(2), person(3, email="busy@example.com")]
     import_people(run_cli, tmp_path, incident, [*people, person(4, email="nobody@example.com")])
@@ -102,6 +113,8 @@ def test_deferrals_are_retried_later_and_refusals_are_final(
     assert retried.state is MessageState.SENT and retried.attempts == 2
     assert retried.message_id == busy.message_id  # the same notice, tried again
     assert len(handler.received) == 3
+    # Each attempt went pipelined exactly when the relay offered it.
+    assert len(pipelined) == (5 if pipelining else 0)
 
 
 class DiesMidBatch:

@@ -15,7 +15,7 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from breachdesk.db import Database, utcnow
 from breachdesk.delivery import service
@@ -143,6 +143,17 @@ def test_two_workers_send_a_campaign_once_to_everyone(
     assert waiting_jobs(on_postgres, campaign) == 0
 
 
+def claimed_since(database_url: str, campaign: int, moment) -> bool:
+    """Whether a worker has claimed a batch of the campaign after ``moment``."""
+    database = Database(database_url)
+    with database.session() as db_session:
+        latest = db_session.scalar(
+            select(func.max(OutboxMessage.sending_at)).where(OutboxMessage.campaign_id == campaign)
+        )
+    database.dispose()
+    return latest is not None and latest > moment
+
+
 def test_kill_the_worker_again_and_again_and_lose_nobody(
     run_cli, incident, tmp_path, settings_env, on_postgres, relay
 ) -> None:
@@ -158,8 +169,15 @@ def test_kill_the_worker_again_and_again_and_lose_nobody(
     chance = random.Random(20261124)  # noqa: S311 - timing, not secrets
     kills = 8
     for _ in range(kills):
+        started = utcnow()
         process = worker(environment, *options)
-        time.sleep(chance.uniform(2.0, 3.5))  # a worker needs about 2 s to start
+        # Kill it while a batch is being sent (8 emails, 30 ms each), however long the
+        # worker takes to start on a busy machine.
+        deadline = time.monotonic() + 60
+        while not claimed_since(on_postgres, campaign, started):
+            assert time.monotonic() < deadline, "the worker claimed nothing in 60 s"
+            time.sleep(0.02)
+        time.sleep(chance.uniform(0.0, 0.2))
         process.send_signal(signal.SIGKILL)
         process.wait()
     finished = worker(environment, "--until-done", *options)

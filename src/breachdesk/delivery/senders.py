@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import mailbox
+import re
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -61,8 +62,9 @@ class MaildirSender:
 
 class SmtpSender:
     """One connection to the relay, kept open across batches; STARTTLS when the relay
-    offers it on ``smtp://``, TLS from the start on ``smtps://``, and AUTH when the URL
-    carries a user."""
+    offers it on ``smtp://``, TLS from the start on ``smtps://``, AUTH when the URL
+    carries a user, and PIPELINING (RFC 2920) when the relay offers it: MAIL, RCPT and
+    DATA go in one write, so a message costs two round trips instead of four."""
 
     def __init__(self, url: str, *, timeout: float = 30.0) -> None:
         parts = urlsplit(url)
@@ -114,6 +116,8 @@ class SmtpSender:
 
     def _send_one(self, message: OutgoingEmail) -> SendResult:
         connection = self._connect()
+        if connection.has_extn("pipelining"):
+            return _send_pipelined(connection, message)
         try:
             refused = connection.sendmail(message.envelope_from, [message.recipient], message.data)
         except smtplib.SMTPRecipientsRefused as error:
@@ -132,6 +136,42 @@ class SmtpSender:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._connection.quit()
             self._connection = None
+
+
+_LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
+
+
+def _send_pipelined(connection: smtplib.SMTP, message: OutgoingEmail) -> SendResult:
+    connection.putcmd("mail", f"FROM:<{message.envelope_from}>")
+    connection.putcmd("rcpt", f"TO:<{message.recipient}>")
+    connection.putcmd("data")
+    mail_code, mail_reply = connection.getreply()
+    rcpt_code, rcpt_reply = connection.getreply()
+    data_code, data_reply = connection.getreply()
+    if data_code == 354 and (mail_code != 250 or rcpt_code not in (250, 251)):
+        # A relay that accepts DATA after refusing the envelope: end it empty.
+        connection.send(b".\r\n")
+        connection.getreply()
+    if mail_code != 250:
+        connection.rset()
+        outcome = _refusal(mail_code, mail_reply)
+        return outcome if outcome.state == "deferred" else SendResult("failed", outcome.detail)
+    if rcpt_code not in (250, 251):
+        connection.rset()
+        return _refusal(rcpt_code, rcpt_reply)
+    if data_code != 354:
+        connection.rset()
+        outcome = _refusal(data_code, data_reply)
+        return outcome if outcome.state == "deferred" else SendResult("failed", outcome.detail)
+    body = _LEADING_DOT.sub(b"..", message.data)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    connection.send(body + b".\r\n")
+    code, reply = connection.getreply()
+    if code != 250:
+        outcome = _refusal(code, reply)
+        return outcome if outcome.state == "deferred" else SendResult("failed", outcome.detail)
+    return SendResult("sent")
 
 
 def _refusal(code: int, reply: bytes | str) -> SendResult:
