@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import yaml
 from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
 
+from breachdesk.db import Database
+from breachdesk.delivery.models import FINAL_STATES, Channel, OutboxMessage
 from breachdesk.notices.render import default_template
 from tests.people.conftest import HEADER, import_json, person, write_csv
 
@@ -67,6 +73,32 @@ def ready(run_cli, incident, tmp_path) -> int:
     return incident
 
 
+def wait_for_a_claim(database_url: str, campaign: int, moment: datetime) -> bool:
+    """Wait until a sender has claimed a batch of the campaign after ``moment`` (True),
+    so a kill lands while it is sending however long it took to start; False when
+    every email of the campaign is already final."""
+    deadline = time.monotonic() + 60
+    database = Database(database_url)
+    emails = (OutboxMessage.campaign_id == campaign) & (OutboxMessage.channel == Channel.EMAIL)
+    try:
+        while True:
+            with database.session() as db_session:
+                latest, open_rows = db_session.execute(
+                    select(
+                        func.max(OutboxMessage.sending_at),
+                        func.count().filter(OutboxMessage.state.not_in(FINAL_STATES)),
+                    ).where(emails)
+                ).one()
+            if latest is not None and latest > moment:
+                return True
+            if not open_rows:
+                return False
+            assert time.monotonic() < deadline, "nothing was claimed in 60 s"
+            time.sleep(0.02)
+    finally:
+        database.dispose()
+
+
 class Relay:
     """An SMTP server on loopback that refuses for a while, or for good, by address."""
 
@@ -91,6 +123,8 @@ class Relay:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.seconds_per_message:
+            await asyncio.sleep(self.seconds_per_message)
         self.received.append((envelope.rcpt_tos[0], envelope.content))
         return "250 OK: queued"
 

@@ -49,7 +49,17 @@ def test_kill_the_sender_twenty_times_and_lose_nobody(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(chance.uniform(1.8, 3.2))  # a run needs about 2 s to start
+        # Wait for this run's first email at the relay, however long it took to start
+        # (the database is no signal on SQLite: a run holds its lock while it sends).
+        before, deadline = len(handler.received), time.monotonic() + 60
+        while len(handler.received) == before and run.poll() is None:
+            assert time.monotonic() < deadline, "the run sent nothing in 60 s"
+            time.sleep(0.01)
+        if run.poll() is not None:
+            break  # everything was sent before this kill
+        # A batch of 8 takes about 0.24 s to send: some kills land mid-send, some while
+        # recording, some on the next claim.
+        time.sleep(chance.uniform(0.0, 0.5))
         run.send_signal(signal.SIGKILL)
         run.wait()
     finished = subprocess.run(
