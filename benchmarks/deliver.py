@@ -7,6 +7,13 @@ Target (delivery issue): at least 0.5 x the smtp-source rate.
     .venv/bin/python benchmarks/deliver.py \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench   # emptied!
 
+With --kills N it is the delivery issue's kill test at full size instead of a timing:
+a random worker is SIGKILLed at a random moment N times during the campaign (and a new
+one started each time); at the end everyone owed an email must have exactly one `sent`
+notice, the sink (dumping every message it accepts) must have received each Message-ID
+at least once, and the copies it received twice must be no more than those recorded
+as possible duplicates, at most one batch per kill.
+
 Needs postfix's smtp-sink and smtp-source (Debian: postfix). The demo's story is built
 with --people synthetic people (duplicates and broken rows included); every email the
 campaign owes is then sent by --workers workers, DKIM-signed with a new 2048-bit key
@@ -18,12 +25,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -49,10 +60,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_sink(port: int) -> subprocess.Popen:
+def start_sink(port: int, dump: Path | None = None) -> subprocess.Popen:
     tool = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
     user = ["-u", "nobody"] if os.geteuid() == 0 else []
-    sink = subprocess.Popen([tool, *user, f"127.0.0.1:{port}", "1000"])
+    dumping = ["-D", str(dump)] if dump else []
+    sink = subprocess.Popen([tool, *user, *dumping, f"127.0.0.1:{port}", "1000"])
     for _ in range(100):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
@@ -79,6 +91,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--unsigned", action="store_true", help="Do not DKIM-sign.")
+    parser.add_argument(
+        "--kills", type=int, default=0, help="Run the kill test with this many kills."
+    )
     options = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="breachdesk-deliver-"))
@@ -97,7 +112,15 @@ def main() -> None:
     print(f"wave 2: {channels}; {emails:,} emails to send", flush=True)
 
     port = free_port()
-    sink = start_sink(port)
+    dump = None
+    if options.kills:
+        # smtp-sink drops to nobody as root and must be able to write its dump there
+        # (synthetic people only, removed at the end).
+        (folder / "sink").mkdir(mode=0o777)
+        (folder / "sink").chmod(0o777)
+        folder.chmod(0o711)
+        dump = folder / "sink" / "dump"
+    sink = start_sink(port, dump)
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("BREACHDESK_")},
         "BREACHDESK_DATABASE_URL": options.database_url,
@@ -115,6 +138,15 @@ def main() -> None:
             "BREACHDESK_DKIM_SELECTOR": "bench",
             "BREACHDESK_DKIM_PRIVATE_KEY": pem.decode(),
         }
+    if options.kills:
+        try:
+            kill_test(options, environment, database, wave_id, emails, dump)
+        finally:
+            sink.terminate()
+            sink.wait()
+            database.dispose()
+            shutil.rmtree(folder, ignore_errors=True)
+        return
     try:
         started = time.perf_counter()
         workers = [
@@ -164,6 +196,84 @@ def main() -> None:
     ratio = rate / reference
     verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
     print(f"ratio: {ratio:.2f} (target >= {TARGET_RATIO}): {verdict}")
+
+
+def kill_test(options, environment, database, wave_id: int, emails: int, dump: Path) -> None:
+    stale_after = "10"  # seconds: longer than a batch takes, so live workers keep theirs
+    command = [BREACHDESK, "worker", "--until-done", "--batch", str(options.batch)]
+    command += ["--stale-after", stale_after]
+    chance = random.Random(20261124)
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen(command, env=environment)
+
+    workers = [start() for _ in range(options.workers)]
+    for kill in range(options.kills):
+        time.sleep(chance.uniform(1.0, 4.0))
+        live = [worker for worker in workers if worker.poll() is None]
+        if not live:
+            break
+        victim = chance.choice(live)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        workers.remove(victim)
+        workers.append(start())
+        print(f"kill {kill + 1}", flush=True)
+    for worker in workers:
+        worker.wait()
+
+    def open_rows() -> int:
+        with database.session() as db_session:
+            return db_session.scalar(
+                select(func.count()).where(
+                    OutboxMessage.wave_id == wave_id,
+                    OutboxMessage.channel == Channel.EMAIL,
+                    OutboxMessage.state != MessageState.SENT,
+                )
+            )
+
+    # What killed workers left `sending` is due after --stale-after: a fresh worker's
+    # start-up sweep picks it up.
+    while open_rows():
+        time.sleep(int(stale_after) + 1)
+        if start().wait() != 0:
+            raise SystemExit("the last worker failed")
+
+    with database.session() as db_session:
+        rows = db_session.execute(
+            select(OutboxMessage.message_id, OutboxMessage.resent_after_interruption).where(
+                OutboxMessage.wave_id == wave_id, OutboxMessage.channel == Channel.EMAIL
+            )
+        ).all()
+    time.sleep(1)  # the sink flushes its dump
+    header = re.compile(rb"^Message-ID: (<[^>]+>)\r?$", re.IGNORECASE)
+    received: Counter[bytes] = Counter()
+    for part in sorted(dump.parent.glob("dump*")):  # smtp-sink may add a suffix
+        with part.open("rb") as lines:
+            for line in lines:
+                found = header.match(line)
+                if found:
+                    received[found.group(1)] += 1
+    owed = {message_id.encode() for message_id, _ in rows}
+    twice = sum(count - 1 for count in received.values())
+    recorded = sum(resent for _, resent in rows)
+    print(f"\nmachine: {describe_machine()}")
+    print(f"kills: {options.kills}, workers: {options.workers}, batch {options.batch}")
+    print(f"emails owed: {emails:,}; rows sent: {len(rows):,} (each exactly once)")
+    print(f"Message-IDs received by the sink: {len(received):,}, copies received twice: {twice:,}")
+    print(
+        f"recorded as possible duplicates: {recorded:,} (at most {options.kills * options.batch:,})"
+    )
+    checks = {
+        "everyone owed has exactly one sent email": len(rows) == emails and not open_rows(),
+        "every Message-ID reached the sink": owed <= set(received),
+        "copies received twice <= recorded": twice <= recorded,
+        "recorded <= one batch per kill": recorded <= options.kills * options.batch,
+    }
+    for name, passed in checks.items():
+        print(f"  {'ok' if passed else 'FAILED'}  {name}")
+    if not all(checks.values()):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

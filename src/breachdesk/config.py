@@ -61,6 +61,17 @@ class Settings(BaseSettings):
         "smtps://user:password@host:port. Unset, emails go to the Maildir capture in the "
         "data dir and nothing leaves the machine.",
     )
+    smtp_connections: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Connections each sending process keeps open to the SMTP relay.",
+    )
+    smtp_domain_limits: str = Field(
+        default="",
+        description="Caps per recipient domain, DOMAIN=CONCURRENCY/RATE, comma-separated "
+        "('*=4/20, gmail.com=2/10'; - for no cap); per sending process.",
+    )
     dkim_selector: str | None = Field(
         default=None,
         description="DKIM selector of the notice sender's domain; with dkim_private_key, every "

@@ -6,6 +6,7 @@ import asyncio
 import json
 import socket
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -107,6 +108,9 @@ class Relay:
         self.deferring = True
         self.seconds_per_message = 0.0  # a slow relay, to widen the moment of sending
         self.pipelining = True  # offer PIPELINING (RFC 2920), as postfix does
+        self.arrivals: list[tuple[str, float]] = []  # (recipient domain, monotonic time)
+        self.in_flight: Counter[str] = Counter()  # messages being received, by domain
+        self.most_in_flight: Counter[str] = Counter()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -123,8 +127,16 @@ class Relay:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        domain = envelope.rcpt_tos[0].rpartition("@")[2]
+        self.arrivals.append((domain, time.monotonic()))
+        self.in_flight[domain] += 1
+        self.in_flight["*"] += 1
+        for key in (domain, "*"):
+            self.most_in_flight[key] = max(self.most_in_flight[key], self.in_flight[key])
         if self.seconds_per_message:
             await asyncio.sleep(self.seconds_per_message)
+        self.in_flight[domain] -= 1
+        self.in_flight["*"] -= 1
         self.received.append((envelope.rcpt_tos[0], envelope.content))
         return "250 OK: queued"
 

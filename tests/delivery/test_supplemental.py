@@ -55,6 +55,8 @@ def test_only_people_told_too_little_get_the_supplemental_notice(
 
     # Nothing is wider yet: nobody needs more.
     assert plan(run_cli, incident)["people"] == 0
+    wrong = run_cli("campaign", "plan-supplemental", "--incident", incident, "--kind", "initial")
+    assert wrong.exit_code == 2 and "people not yet told" in wrong.output
 
     # Forensics finds card numbers too: new to the facts, not to the two whose own
     # elements were given (name and SSN).

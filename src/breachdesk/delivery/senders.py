@@ -14,7 +14,10 @@ import mailbox
 import re
 import smtplib
 import ssl
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -60,13 +63,98 @@ class MaildirSender:
         self._maildir.close()
 
 
-class SmtpSender:
-    """One connection to the relay, kept open across batches; STARTTLS when the relay
-    offers it on ``smtp://``, TLS from the start on ``smtps://``, AUTH when the URL
-    carries a user, and PIPELINING (RFC 2920) when the relay offers it: MAIL, RCPT and
-    DATA go in one write, so a message costs two round trips instead of four."""
+@dataclass(frozen=True)
+class DomainLimit:
+    """At most ``concurrency`` messages in flight, and ``per_second`` a second, to one
+    recipient domain; None is no cap."""
 
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    concurrency: int | None = None
+    per_second: float | None = None
+
+
+class DomainLimits:
+    """Caps per recipient domain, read from ``*=4/20, gmail.com=2/10``: for each domain
+    (``*`` for every other one) the concurrency, then the rate a second; ``-`` for no
+    cap on one of them. Large receivers throttle a sender that floods them."""
+
+    SETTING = "BREACHDESK_SMTP_DOMAIN_LIMITS"
+
+    def __init__(self, limits: dict[str, DomainLimit]) -> None:
+        self.limits = limits
+
+    @classmethod
+    def parse(cls, text: str) -> DomainLimits:
+        limits = {}
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            domain, _, caps = item.partition("=")
+            concurrency, slash, rate = caps.partition("/")
+            try:
+                if not domain.strip() or not slash:
+                    raise ValueError
+                limit = DomainLimit(_cap(concurrency, int), _cap(rate, float))
+            except ValueError:
+                raise InputError(
+                    f"{cls.SETTING}: {item!r} is not DOMAIN=CONCURRENCY/RATE, e.g. "
+                    "'*=4/20, gmail.com=2/10' (- for no cap)"
+                ) from None
+            limits[domain.strip().lower()] = limit
+        return cls(limits)
+
+    def for_domain(self, domain: str) -> DomainLimit:
+        return self.limits.get(domain, self.limits.get("*", DomainLimit()))
+
+
+def _cap(text: str, kind: type) -> int | float | None:
+    text = text.strip()
+    if text == "-":
+        return None
+    value = kind(text)
+    if value <= 0:
+        raise ValueError
+    return value
+
+
+class _DomainGate:
+    def __init__(self, limit: DomainLimit) -> None:
+        self.slots = threading.Semaphore(limit.concurrency) if limit.concurrency else None
+        self.interval = 1 / limit.per_second if limit.per_second else 0.0
+        self.next_start = 0.0
+        self.lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def passage(self) -> Iterator[None]:
+        """Hold a slot of the domain's concurrency, and wait for its next turn."""
+        if self.slots is not None:
+            self.slots.acquire()
+        try:
+            if self.interval:
+                with self.lock:
+                    now = time.monotonic()
+                    start = max(now, self.next_start)
+                    self.next_start = start + self.interval
+                if start > now:
+                    time.sleep(start - now)
+            yield
+        finally:
+            if self.slots is not None:
+                self.slots.release()
+
+
+class SmtpSender:
+    """Up to ``connections`` connections to the relay, kept open across batches, each
+    sending its share of a batch; STARTTLS when the relay offers it on ``smtp://``, TLS
+    from the start on ``smtps://``, AUTH when the URL carries a user, PIPELINING
+    (RFC 2920) when the relay offers it (MAIL, RCPT and DATA in one write: two round
+    trips a message instead of four), and ``domain_limits`` per recipient domain."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 30.0,
+        connections: int = 1,
+        domain_limits: DomainLimits | None = None,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             # The URL may hold a password: the message names only what is wrong.
@@ -76,17 +164,22 @@ class SmtpSender:
                 + ("" if parts.hostname else " and no host")
                 + ")"
             )
+        if connections < 1:
+            raise InputError("BREACHDESK_SMTP_CONNECTIONS: must be at least 1")
         self.host = parts.hostname
         self.port = parts.port or (465 if parts.scheme == "smtps" else 25)
         self.implicit_tls = parts.scheme == "smtps"
         self.user = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.timeout = timeout
-        self._connection: smtplib.SMTP | None = None
+        self.connections = connections
+        self.domain_limits = domain_limits or DomainLimits({})
+        self._idle: list[smtplib.SMTP] = []  # open connections not sending right now
+        self._lock = threading.Lock()
+        self._gates: dict[str, _DomainGate] = {}
+        self._pool: ThreadPoolExecutor | None = None
 
     def _connect(self) -> smtplib.SMTP:
-        if self._connection is not None:
-            return self._connection
         context = ssl.create_default_context()
         if self.implicit_tls:
             connection: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -100,22 +193,38 @@ class SmtpSender:
                 connection.ehlo()
         if self.user:
             connection.login(self.user, self.password or "")
-        self._connection = connection
         return connection
 
-    def send(self, messages: Sequence[OutgoingEmail]) -> list[SendResult]:
-        results = []
-        for message in messages:
-            try:
-                results.append(self._send_one(message))
-            except (smtplib.SMTPServerDisconnected, OSError) as error:
-                # The connection dropped mid-batch: this one waits, the rest reconnect.
-                self._connection = None
-                results.append(SendResult("deferred", f"connection lost: {error}"))
-        return results
+    def _gate(self, recipient: str) -> _DomainGate:
+        domain = recipient.rpartition("@")[2].lower()
+        with self._lock:
+            gate = self._gates.get(domain)
+            if gate is None:
+                gate = self._gates[domain] = _DomainGate(self.domain_limits.for_domain(domain))
+            return gate
 
-    def _send_one(self, message: OutgoingEmail) -> SendResult:
-        connection = self._connect()
+    def send(self, messages: Sequence[OutgoingEmail]) -> list[SendResult]:
+        if self.connections == 1:
+            return [self._send_through_gate(message) for message in messages]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.connections, thread_name_prefix="smtp")
+        return list(self._pool.map(self._send_through_gate, messages))
+
+    def _send_through_gate(self, message: OutgoingEmail) -> SendResult:
+        with self._gate(message.recipient).passage():
+            with self._lock:
+                connection = self._idle.pop() if self._idle else None
+            try:
+                connection = connection or self._connect()
+                result = self._send_one(connection, message)
+            except (smtplib.SMTPServerDisconnected, OSError) as error:
+                # The connection dropped: this message waits, the next one reconnects.
+                return SendResult("deferred", f"connection lost: {error}")
+            with self._lock:
+                self._idle.append(connection)
+            return result
+
+    def _send_one(self, connection: smtplib.SMTP, message: OutgoingEmail) -> SendResult:
         if connection.has_extn("pipelining"):
             return _send_pipelined(connection, message)
         try:
@@ -132,10 +241,14 @@ class SmtpSender:
         return SendResult("sent")
 
     def close(self) -> None:
-        if self._connection is not None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
             with contextlib.suppress(smtplib.SMTPException, OSError):
-                self._connection.quit()
-            self._connection = None
+                connection.quit()
 
 
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)

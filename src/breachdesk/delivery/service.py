@@ -203,6 +203,11 @@ def plan_supplemental(
     """After a wider fact revision: the people whose latest notice it made incomplete
     (and who have no notice of ``kind`` yet), and unless ``dry_run`` a campaign of
     ``kind`` with one wave of exactly them."""
+    if kind == INITIAL:
+        raise InputError(
+            "--kind: the initial notice goes to people not yet told (`campaign wave`); a "
+            "later notice is supplemental, or update after a supplemental one"
+        )
     incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
     groups = selection.incomplete_groups(db_session=db_session, incident=incident, kind=kind)
     plan = SupplementalPlan(incident.current_revision.number, groups, None, {})

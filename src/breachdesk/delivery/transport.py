@@ -6,7 +6,7 @@ from __future__ import annotations
 from breachdesk.config import Settings
 from breachdesk.db import Database
 from breachdesk.delivery import service
-from breachdesk.delivery.senders import MaildirSender, Sender, SmtpSender
+from breachdesk.delivery.senders import DomainLimits, MaildirSender, Sender, SmtpSender
 from breachdesk.delivery.ses import SesSender
 from breachdesk.inputs import InputError
 from breachdesk.notices.mime import DkimKey
@@ -35,7 +35,11 @@ def configured_sender(settings: Settings) -> Sender:
             endpoint=settings.ses_endpoint,
         )
     if settings.smtp_url is not None:
-        return SmtpSender(settings.smtp_url.get_secret_value())
+        return SmtpSender(
+            settings.smtp_url.get_secret_value(),
+            connections=settings.smtp_connections,
+            domain_limits=DomainLimits.parse(settings.smtp_domain_limits),
+        )
     return MaildirSender(settings.data_dir / "mail-capture")
 
 
