@@ -120,10 +120,10 @@ def main() -> int:
             _emails(org, 200, None)  # warm the template cache
             rates = {
                 "unsigned": _emails(org, 20_000, None),
-                "signed": _emails(org, 2_000, key),
+                "signed": _emails(org, 6_000, key),
                 "letter pages": _letter_pages(org, 2_000),
             }
-            signatures = _signatures_alone(key, 2_000)
+            signatures = _signatures_alone(key, 6_000)
         database.dispose()
     print(f"machine: {describe_machine()}")
     for name, rate in rates.items():

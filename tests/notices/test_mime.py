@@ -88,6 +88,11 @@ def test_a_dkim_key_that_is_not_rsa_pem_is_refused() -> None:
         b"",
         b"\r\n\r\n",
         b"  leading space kept as one\r\n",
+        # Quoted-printable-shaped bodies, which skip the line-by-line work.
+        b"=3D a line=\r\nend\r\n\r\n\r\n",
+        b"single spaces only\r\n",
+        b"\r\n",
+        b"a space before the end \r\nof a line\r\n",
     ],
 )
 def test_the_body_hash_is_what_a_receiver_computes(key, body) -> None:

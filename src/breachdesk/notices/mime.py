@@ -174,9 +174,9 @@ def _date_header(date: datetime) -> str:
 
 
 def _relaxed_header(name: str, value: str) -> bytes:
-    unfolded = re.sub(r"\r\n(?=[ \t])", "", value)
-    compact = re.sub(r"[ \t]+", " ", unfolded).strip()
-    return f"{name.lower()}:{compact}".encode()
+    if "\r" in value or "\t" in value or "  " in value:  # folded, or runs of space
+        value = re.sub(r"[ \t]+", " ", re.sub(r"\r\n(?=[ \t])", "", value))
+    return f"{name.lower()}:{value.strip()}".encode()
 
 
 def _relaxed_body(body: bytes) -> bytes:
@@ -184,6 +184,12 @@ def _relaxed_body(body: bytes) -> bytes:
     no empty lines at the end of the body."""
     if b"\t" in body or b"  " in body:  # a notice rarely has either: skip the regex
         body = _WSP_RUN.sub(b" ", body)
+    elif b" \r\n" not in body and body.endswith(b"\r\n"):
+        # Quoted-printable bodies end no line with a space: only trailing empty lines
+        # can change.
+        while body.endswith(b"\r\n\r\n"):
+            body = body[:-2]
+        return b"" if body == b"\r\n" else body
     *ended, unended = body.split(b"\r\n")
     lines = [line.rstrip(b" ") for line in ended]
     if unended:  # a last line without CRLF keeps its space, as receivers read it
