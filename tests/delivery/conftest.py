@@ -108,6 +108,7 @@ class Relay:
         self.deferring = True
         self.seconds_per_message = 0.0  # a slow relay, to widen the moment of sending
         self.pipelining = True  # offer PIPELINING (RFC 2920), as postfix does
+        self.smtputf8 = True  # offer SMTPUTF8 (RFC 6531), for non-ASCII mailbox names
         self.arrivals: list[tuple[str, float]] = []  # (recipient domain, monotonic time)
         self.in_flight: Counter[str] = Counter()  # messages being received, by domain
         self.most_in_flight: Counter[str] = Counter()
@@ -116,6 +117,8 @@ class Relay:
         session.host_name = hostname
         if self.pipelining:
             responses.insert(-1, "250-PIPELINING")
+        if not self.smtputf8:
+            responses = [line for line in responses if "SMTPUTF8" not in line]
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, options):

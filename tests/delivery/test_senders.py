@@ -68,3 +68,30 @@ def test_a_rate_cap_spaces_one_domain_and_leaves_the_others_alone(relay) -> None
     assert capped[-1] - capped[0] >= 0.4
     free = [moment for domain, moment in handler.arrivals if domain == "free.example"]
     assert max(free) < max(capped)  # not queued behind the capped domain
+
+
+@pytest.mark.parametrize("smtputf8", [True, False], ids=["smtputf8", "ascii-only relay"])
+def test_international_addresses_go_as_idna_or_need_smtputf8(relay, smtputf8) -> None:
+    handler, url = relay
+    handler.smtputf8 = smtputf8
+    idn = email(1, "bücher.example")
+    mailbox_name = OutgoingEmail(
+        idn.envelope_from, "zoë@example.com", "<n2@mail.acme-health.example>", idn.data
+    )
+    sender = SmtpSender(url)
+    try:
+        results = sender.send([idn, mailbox_name, email(3, "example.com")])
+    finally:
+        sender.close()
+    # The domain goes in its ASCII form; a non-ASCII mailbox name needs SMTPUTF8, and
+    # without it that notice fails (and goes by letter) while the batch goes on.
+    assert [result.state for result in results] == [
+        "sent", "sent" if smtputf8 else "failed", "sent"
+    ]  # fmt: skip
+    assert [recipient for recipient, _ in handler.received] == [
+        "ann1@xn--bcher-kva.example",
+        *(["zoë@example.com"] if smtputf8 else []),
+        "ann3@example.com",
+    ]
+    if not smtputf8:
+        assert "SMTPUTF8" in results[1].detail

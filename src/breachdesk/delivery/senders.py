@@ -10,6 +10,7 @@ sender never raises for one message's trouble; it raises only when it cannot wor
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import mailbox
 import re
 import smtplib
@@ -225,10 +226,23 @@ class SmtpSender:
             return result
 
     def _send_one(self, connection: smtplib.SMTP, message: OutgoingEmail) -> SendResult:
-        if connection.has_extn("pipelining"):
+        recipient = envelope_address(message.recipient)
+        options: list[str] = []
+        if not recipient.isascii():
+            # A non-ASCII mailbox name needs the relay's SMTPUTF8; without it the notice
+            # goes by the next channel rather than stopping the run.
+            if not connection.has_extn("smtputf8"):
+                return SendResult(
+                    "failed", "the address is not ASCII and the relay does not offer SMTPUTF8"
+                )
+            options = ["SMTPUTF8"]
+        message = dataclasses.replace(message, recipient=recipient)
+        if connection.has_extn("pipelining") and not options:
             return _send_pipelined(connection, message)
         try:
-            refused = connection.sendmail(message.envelope_from, [message.recipient], message.data)
+            refused = connection.sendmail(
+                message.envelope_from, [message.recipient], message.data, mail_options=options
+            )
         except smtplib.SMTPRecipientsRefused as error:
             code, reply = error.recipients[message.recipient]
             return _refusal(code, reply)
@@ -249,6 +263,18 @@ class SmtpSender:
         for connection in idle:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 connection.quit()
+
+
+def envelope_address(address: str) -> str:
+    """The address as an SMTP envelope carries it: an internationalised domain in its
+    ASCII (IDNA) form, which every relay takes; the mailbox name as it is."""
+    local, at, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    try:
+        return f"{local}{at}{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address  # not a valid IDNA name: the relay will say so
 
 
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
