@@ -15,6 +15,7 @@ import yaml
 from pydantic import Field
 
 from breachdesk.incidents.schemas import Strict, UTCTime
+from breachdesk.notices.render import law_context
 from breachdesk.rules.catalog import shipped_rules
 from breachdesk.rules.engine import Decision, PeopleGroup, assess, decide
 from breachdesk.rules.facts import WhatIfFacts
@@ -37,6 +38,10 @@ class Expect(Strict):
     regulator_deadlines: dict[str, date | None] = Field(default_factory=dict)
     cra_notice_required: bool | None = None
     credit_monitoring_months: int | None = None
+    # What the law makes the notice print: its required content items (all of them),
+    # and the regulator contact details the notice prints for the person's residence.
+    notice_requires: list[str] | None = None
+    regulator_contact: dict[str, str | None] | None = None
 
 
 class Case(Strict):
@@ -108,6 +113,14 @@ def test_case(code: str, case: Case) -> None:
     if "credit_monitoring_months" in expect.model_fields_set:
         actual = result.credit_monitoring_months if result else None
         assert actual == expect.credit_monitoring_months
+    if expect.notice_requires is not None:
+        required = {item.value for item in rule.content.required} if rule.content else set()
+        assert required == set(expect.notice_requires)
+    if expect.regulator_contact is not None:
+        printed = law_context([rule], residence)["regulator_contacts"]
+        assert [{key: contact[key] for key in expect.regulator_contact} for contact in printed] == [
+            expect.regulator_contact
+        ]
 
 
 def _explain(decision: Decision) -> str:
