@@ -247,8 +247,7 @@ class SmtpSender:
             code, reply = error.recipients[message.recipient]
             return _refusal(code, reply)
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
-            outcome = _refusal(error.smtp_code, error.smtp_error)
-            return outcome if outcome.state == "deferred" else SendResult("failed", outcome.detail)
+            return _refusal(error.smtp_code, error.smtp_error, by_recipient=False)
         if refused:  # only with several recipients; kept for completeness of the reply
             code, reply = refused[message.recipient]
             return _refusal(code, reply)
@@ -293,27 +292,28 @@ def _send_pipelined(connection: smtplib.SMTP, message: OutgoingEmail) -> SendRes
         connection.getreply()
     if mail_code != 250:
         connection.rset()
-        outcome = _refusal(mail_code, mail_reply)
-        return outcome if outcome.state == "deferred" else SendResult("failed", outcome.detail)
+        return _refusal(mail_code, mail_reply, by_recipient=False)
     if rcpt_code not in (250, 251):
         connection.rset()
         return _refusal(rcpt_code, rcpt_reply)
     if data_code != 354:
         connection.rset()
-        outcome = _refusal(data_code, data_reply)
-        return outcome if outcome.state == "deferred" else SendResult("failed", outcome.detail)
+        return _refusal(data_code, data_reply, by_recipient=False)
     body = _LEADING_DOT.sub(b"..", message.data)
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
     connection.send(body + b".\r\n")
     code, reply = connection.getreply()
     if code != 250:
-        outcome = _refusal(code, reply)
-        return outcome if outcome.state == "deferred" else SendResult("failed", outcome.detail)
+        return _refusal(code, reply, by_recipient=False)
     return SendResult("sent")
 
 
-def _refusal(code: int, reply: bytes | str) -> SendResult:
+def _refusal(code: int, reply: bytes | str, *, by_recipient: bool = True) -> SendResult:
+    """A 4xx is ``deferred``; a permanent refusal of the recipient ``bounced``, of the
+    sender or the message (not ``by_recipient``) ``failed``."""
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
     detail = f"{code} {text}"[:500]
-    return SendResult("deferred" if 400 <= code < 500 else "bounced", detail)
+    if 400 <= code < 500:
+        return SendResult("deferred", detail)
+    return SendResult("bounced" if by_recipient else "failed", detail)

@@ -226,8 +226,7 @@ def plan_supplemental(
         campaign_id=campaign.id,
         starts_at=starts_at or utcnow(),
         actor=actor,
-        groups=[group.group for group in groups],
-        described=f"notices made incomplete by revision {plan.revision}",
+        groups=[group.group for group in groups],  # found above: not looked up twice
     )
     plan = SupplementalPlan(plan.revision, groups, campaign, channels)
     audit.record(
@@ -270,11 +269,11 @@ def schedule_wave(
     size: int | None = None,
     max_per_second: int | None = None,
     groups: list[selection.Group] | None = None,
-    described: str = "everyone owed notice",
 ) -> tuple[Wave, dict[str, int]]:
-    """The next wave: people owed notice (or in ``groups``, as ``described``) and not yet
-    in this kind of notice's outbox, optionally only some jurisdictions and at most
-    ``size`` of them."""
+    """The next wave: people not yet in this kind of notice's outbox who are owed it
+    (for an initial notice, those a law requires notice to; for a later one, those whose
+    latest notice is incomplete, or ``groups`` when the caller has found them),
+    optionally only some jurisdictions and at most ``size`` of them."""
     campaign = get_campaign(db_session=db_session, campaign_id=campaign_id)
     if campaign.state in (CampaignState.CANCELLED, CampaignState.COMPLETED):
         raise InputError(f"campaign {campaign.id} is {campaign.state.value}: create a new one")
@@ -282,6 +281,17 @@ def schedule_wave(
         raise InputError("--size: must be at least 1")
     if max_per_second is not None and max_per_second < 1:
         raise InputError("--rate: must be at least 1 message a second")
+    incident = incidents.get_incident(db_session=db_session, incident_id=campaign.incident_id)
+    described = "everyone owed notice"
+    if campaign.kind != INITIAL:
+        # A later notice goes to those whose latest notice is now incomplete, never to
+        # people not yet told at all (they are owed the initial notice).
+        if groups is None:
+            incomplete = selection.incomplete_groups(
+                db_session=db_session, incident=incident, kind=campaign.kind
+            )
+            groups = [group.group for group in incomplete]
+        described = f"notices made incomplete by revision {incident.current_revision.number}"
     wanted = sorted(set(jurisdictions))
     number = 1 + (
         db_session.scalar(select(func.max(Wave.number)).where(Wave.campaign_id == campaign.id)) or 0
@@ -297,18 +307,6 @@ def schedule_wave(
     )
     db_session.add(wave)
     db_session.flush()
-    incident = incidents.get_incident(db_session=db_session, incident_id=campaign.incident_id)
-    if groups is None and campaign.kind != INITIAL:
-        # A later notice goes to those whose latest notice is now incomplete, never to
-        # people not yet told at all (they are owed the initial notice).
-        incomplete = selection.incomplete_groups(
-            db_session=db_session, incident=incident, kind=campaign.kind
-        )
-        groups = [group.group for group in incomplete]
-        if not wanted:
-            wave.selection = (
-                f"notices made incomplete by revision {incident.current_revision.number}"
-            )
     channels = selection.schedule(
         db_session=db_session,
         incident=incident,
