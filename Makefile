@@ -8,10 +8,13 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
-# Reinstall when the dependency list or its pins change.
+# Reinstall when the dependency list or its pins change. torch goes in first, on its own:
+# the semantic extra needs it, and this pin is the CPU build (left to the resolver, pip
+# may pick a multi-gigabyte CUDA one).
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt torch==2.13.0
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,semantic]'
 	touch $(STAMP)
 
 demo: install

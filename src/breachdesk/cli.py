@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import typer
@@ -11,6 +12,9 @@ from breachdesk.audit.cli import app as audit_app
 from breachdesk.clitools import new_app, open_database
 from breachdesk.delivery.cli import campaign_app
 from breachdesk.demo import demo_command
+from breachdesk.desk.claims_cli import claims_app
+from breachdesk.desk.cli import desk_app
+from breachdesk.desk.codes_cli import codes_app
 from breachdesk.incidents.cli import incident_app, org_app
 from breachdesk.migrations import upgrade
 from breachdesk.notices.cli import lint_command, notice_app
@@ -48,12 +52,29 @@ def db_upgrade() -> None:
 
 
 @app.command("serve")
-def serve() -> None:
-    """Serve the web app on BREACHDESK_HOST:BREACHDESK_PORT."""
+def serve(
+    host: str | None = typer.Option(
+        None, "--host", help="Address to listen on (default BREACHDESK_HOST, 127.0.0.1)."
+    ),
+    port: int | None = typer.Option(
+        None, "--port", help="Port to listen on (default BREACHDESK_PORT, 8000)."
+    ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Web processes to run; one per core is a good start."
+    ),
+) -> None:
+    """Serve the public portal, the JSON API (OpenAPI at /api/openapi.json) and the
+    provider webhooks."""
+    from breachdesk.config import get_settings
     from breachdesk.main import run_server
 
+    overrides = {"BREACHDESK_HOST": host, "BREACHDESK_PORT": port}
+    for name, value in overrides.items():
+        if value is not None:  # through the environment, which every worker process reads
+            os.environ[name] = str(value)
+    settings = get_settings()
     open_database().dispose()
-    run_server()
+    run_server(settings, workers=workers)
 
 
 @app.command("worker")
@@ -96,6 +117,9 @@ app.command("assess")(assess_command)
 app.command("lint")(lint_command)
 app.add_typer(notice_app, name="notice")
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(desk_app, name="desk")
+app.add_typer(codes_app, name="codes")
+app.add_typer(claims_app, name="claims")
 app.add_typer(people_app, name="people")
 app.add_typer(synth_app, name="synth")
 app.command("demo")(demo_command)

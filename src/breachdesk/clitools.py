@@ -27,6 +27,7 @@ USER_ERRORS = (
     InputError,
     KeyConfigError,
     NotFound,
+    PermissionError,  # a role that may not do this, or a file that may not be read
     SchemaOutOfDate,
 )
 

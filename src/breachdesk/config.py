@@ -25,6 +25,7 @@ SECRET_SETTINGS = (
     "dkim_private_key",
     "ses_secret_access_key",
     "ses_session_token",
+    "inbound_imap_url",
 )
 
 
@@ -105,6 +106,64 @@ class Settings(BaseSettings):
         default="",
         description="Comma-separated SNS topic ARNs whose messages /hooks/ses accepts.",
     )
+    inbound_maildir: Path | None = Field(
+        default=None, description="Maildir folder the desk reads inquiries from."
+    )
+    inbound_imap_url: SecretStr | None = Field(
+        default=None,
+        description="IMAP mailbox the desk reads inquiries from: "
+        "imaps://user:password@host:port/MAILBOX.",
+    )
+    portal_incident: int | None = Field(
+        default=None,
+        description="The incident the public portal is about; unset, the latest incident "
+        "with published facts.",
+    )
+    portal_statement_video: str | None = Field(
+        default=None,
+        description="Path of the executive statement's video on the portal's own site "
+        "(/media/statement.mp4); no third-party players.",
+    )
+    portal_lookups_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Look-ups and genuine-notice checks one client address may make a minute.",
+    )
+    portal_attempts_per_reference: int = Field(
+        default=5,
+        ge=1,
+        description="Look-ups one reference code may be tried with in an hour, from anywhere.",
+    )
+    portal_inquiries_per_hour: int = Field(
+        default=20,
+        ge=1,
+        description="Questions and claims one client address may submit an hour.",
+    )
+    portal_evidence_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="Largest evidence file a claimant may upload (PDF, PNG or JPEG).",
+    )
+    max_in_flight: int = Field(
+        default=64,
+        ge=1,
+        description="Requests one web process works on at once; more are refused at once "
+        "with 503 and Retry-After instead of queueing until they time out.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For "
+        "names the client; rate limits count that client instead of the proxy.",
+    )
+    desk_first_response_hours: float = Field(
+        default=24, gt=0, description="Hours the desk has to send an inquiry its first answer."
+    )
+    desk_resolution_hours: float = Field(
+        default=72, gt=0, description="Hours the desk has to resolve an inquiry."
+    )
+    desk_sla_warning_hours: float = Field(
+        default=4, ge=0, description="Warn this many hours before a service-level clock runs out."
+    )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the web app listens on.")
     log_level: str = Field(default="info", description="Logging level for the web app.")
@@ -116,6 +175,13 @@ class Settings(BaseSettings):
         if value.lower() not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}")
         return value.lower()
+
+    @field_validator("portal_statement_video")
+    @classmethod
+    def _same_site_path(cls, value: str | None) -> str | None:
+        if value and (not value.startswith("/") or value.startswith("//")):
+            raise ValueError("must be a path on the portal's own site, like /media/statement.mp4")
+        return value
 
     @model_validator(mode="before")
     @classmethod

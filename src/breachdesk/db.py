@@ -104,6 +104,26 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def make_read_engine(url: str, engine: Engine) -> Engine:
+    """An engine for single-statement reads outside any transaction. On SQLite it is its
+    own engine without the BEGIN IMMEDIATE of ``make_engine``: WAL lets such reads run
+    beside a writer instead of queueing for the write lock, and ``query_only`` makes
+    sure nothing is written through it."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    reader = create_engine(url, connect_args={"timeout": 30}, isolation_level="AUTOCOMMIT")
+
+    @event.listens_for(reader, "connect")
+    def _read_only(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.close()
+
+    return reader
+
+
 class Database:
     """An engine and its session factory, upgraded to the current schema on first use."""
 
@@ -111,6 +131,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_engine: Engine | None = None
+
+    @property
+    def read_engine(self) -> Engine:
+        """For the hot read paths (the portal's look-ups); see ``make_read_engine``."""
+        if self._read_engine is None:
+            self._read_engine = make_read_engine(self.url, self.engine)
+        return self._read_engine
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -136,6 +164,8 @@ class Database:
             session.close()
 
     def dispose(self) -> None:
+        if self._read_engine is not None:
+            self._read_engine.dispose()
         self.engine.dispose()
 
 

@@ -25,6 +25,7 @@ from breachdesk.delivery import service as delivery
 from breachdesk.delivery.models import ChannelPolicy
 from breachdesk.delivery.runner import run_campaign
 from breachdesk.delivery.senders import MaildirSender
+from breachdesk.desk.demo import seed_desk
 from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import Disclosure
 from breachdesk.incidents.schemas import FactsIn, IncidentCreate, OrganisationCreate
@@ -73,7 +74,11 @@ def demo_command(
     if serve:
         from breachdesk.main import run_server
 
-        typer.echo(f"\nServing on http://{settings.host}:{settings.port}/healthz (Ctrl-C stops)")
+        base = f"http://{settings.host}:{settings.port}"
+        typer.echo(
+            f"\nServing the portal on {base}/ and the API on {base}/api/ "
+            f"(described at {base}/api/openapi.json); Ctrl-C stops"
+        )
         run_server(settings)
 
 
@@ -155,6 +160,7 @@ def build_story(settings: Settings, people: int = DEMO_PEOPLE) -> None:
         assess_demo_incident(settings, database, incident_id)
         approve_demo_notices(settings, database, incident_id)
         send_demo_first_wave(settings, database, incident_id)
+        seed_desk(settings, database, incident_id, DEMO_DOMAIN)
 
         with database.session() as db_session:
             result = audit.verify(db_session=db_session)

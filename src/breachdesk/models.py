@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-DOMAINS_WITH_TABLES = ("audit", "security", "incidents", "people", "notices", "delivery")
+DOMAINS_WITH_TABLES = ("audit", "security", "incidents", "people", "notices", "delivery", "desk")
 
 
 def import_all_models() -> None:

@@ -14,7 +14,8 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, even
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from breachdesk.db import Base, UTCDateTime, utcnow
-from breachdesk.security.models import Role, StaffUser
+from breachdesk.security.approvals import both_signed
+from breachdesk.security.models import StaffUser
 
 
 class NoticeTemplate(Base):
@@ -42,9 +43,7 @@ class NoticeTemplate(Base):
     @property
     def approved(self) -> bool:
         """Signed off by both approver roles, as two different accounts."""
-        by_role = {approval.role: approval.staff_user_id for approval in self.approvals}
-        legal, comms = by_role.get(Role.LEGAL_APPROVER), by_role.get(Role.COMMS_APPROVER)
-        return legal is not None and comms is not None and legal != comms
+        return both_signed(self.approvals)
 
 
 class TemplateApproval(Base):

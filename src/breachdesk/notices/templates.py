@@ -30,9 +30,9 @@ from breachdesk.notices.render import (
 )
 from breachdesk.rules.catalog import shipped_rules
 from breachdesk.rules.schema import Jurisdiction
-from breachdesk.security.models import Role, StaffUser
+from breachdesk.security.approvals import check_sign_off
+from breachdesk.security.models import StaffUser
 
-APPROVER_ROLES = (Role.LEGAL_APPROVER, Role.COMMS_APPROVER)
 # The sample a template is checked on: the elements most laws count, so every law's
 # content rules come into play.
 SAMPLE_ELEMENTS = (
@@ -251,20 +251,7 @@ def approve(
     *, db_session: Session, version: NoticeTemplate, approver: StaffUser, actor: str
 ) -> TemplateApproval:
     """The approver's sign-off of this exact version, in their role."""
-    role = Role(approver.role)
-    if role not in APPROVER_ROLES:
-        raise InputError(
-            f"{approver.email} is {role.value}; only a legal_approver or a comms_approver can "
-            "approve a template"
-        )
-    for approval in version.approvals:
-        if approval.role == role.value:
-            raise InputError(
-                f"version {version.version} already has its {role.value} sign-off "
-                f"(from {approval.staff_user.email})"
-            )
-        if approval.staff_user_id == approver.id:
-            raise InputError("the two sign-offs must come from two different accounts")
+    role = check_sign_off(version.approvals, approver, what="a template", version=version.version)
     organisation = db_session.get(Organisation, version.organisation_id)
     assert organisation is not None
     errors = lint_everywhere(template_file(version), organisation)

@@ -10,7 +10,7 @@ from rich.progress import Progress
 from breachdesk.clitools import cli_actor, cli_session, new_app, print_json
 from breachdesk.config import get_settings
 from breachdesk.inputs import InputError, NotFound, parse_model
-from breachdesk.security import crypto, service
+from breachdesk.security import crypto, service, tokens
 from breachdesk.security.models import Role
 from breachdesk.security.schemas import StaffUserCreate, StaffUserRead
 
@@ -93,6 +93,65 @@ def list_users(json_output: bool = typer.Option(False, "--json", help="Print JSO
     for user in users:
         state = "" if user["active"] else " (disabled)"
         typer.echo(f"{user['email']:40} {user['role']}{state}")
+
+
+@user_app.command("token")
+def make_token(
+    email: str = typer.Argument(..., help="The staff account the token acts as."),
+    label: str = typer.Option("api", "--label", help="What the token is for, to tell it apart."),
+) -> None:
+    """Make an API token for a staff account and print it once; it acts with the
+    account's role. Keep it secret; revoke it with `user revoke-token`."""
+    with cli_session() as db_session:
+        user = service.get_by_email(db_session=db_session, email=email)
+        if user is None:
+            raise NotFound(f"EMAIL: no staff account {email.strip().lower()}")
+        row, token = tokens.create_token(
+            db_session=db_session, user=user, label=label, actor=cli_actor()
+        )
+    typer.echo(f"token {row.id} for {user.email} ({user.role.value}); shown only now:", err=True)
+    typer.echo(token)
+
+
+@user_app.command("tokens")
+def list_tokens(
+    email: str | None = typer.Argument(None, help="Only this account's tokens."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List API tokens: id, account, label, prefix, last use, and whether revoked."""
+    with cli_session() as db_session:
+        user = service.get_by_email(db_session=db_session, email=email) if email else None
+        if email and user is None:
+            raise NotFound(f"EMAIL: no staff account {email.strip().lower()}")
+        rows = [
+            {
+                "id": row.id,
+                "email": row.staff_user.email,
+                "label": row.label,
+                "prefix": row.prefix,
+                "created_at": row.created_at.isoformat(),
+                "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
+                "revoked": row.revoked_at is not None,
+            }
+            for row in tokens.list_tokens(db_session=db_session, user=user)
+        ]
+    if json_output:
+        print_json(rows)
+        return
+    for row in rows:
+        state = " revoked" if row["revoked"] else ""
+        typer.echo(f"{row['id']:>5} {row['prefix']}… {row['email']:32} {row['label']}{state}")
+
+
+@user_app.command("revoke-token")
+def revoke_token(
+    token_id: int = typer.Argument(..., help="The token's id (see `user tokens`)."),
+) -> None:
+    """Revoke an API token: calls with it are refused from now on."""
+    with cli_session() as db_session:
+        row = tokens.revoke_token(db_session=db_session, token_id=token_id, actor=cli_actor())
+        prefix = row.prefix
+    typer.echo(f"token {token_id} ({prefix}…) revoked")
 
 
 @keys_app.command("generate")

