@@ -111,7 +111,10 @@ def make_read_engine(url: str, engine: Engine) -> Engine:
     sure nothing is written through it."""
     if make_url(url).get_backend_name() != "sqlite":
         return engine.execution_options(isolation_level="AUTOCOMMIT")
-    reader = create_engine(url, connect_args={"timeout": 30}, isolation_level="AUTOCOMMIT")
+    # Nothing to roll back when a connection goes back to the pool: it never writes.
+    reader = create_engine(
+        url, connect_args={"timeout": 30}, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+    )
 
     @event.listens_for(reader, "connect")
     def _read_only(dbapi_connection: Any, _record: Any) -> None:

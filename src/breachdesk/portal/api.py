@@ -14,7 +14,10 @@ from breachdesk.desk.schemas import InquiryIn
 from breachdesk.portal import service as portal
 from breachdesk.portal.web import (
     LookupIn,
+    busy,
     client_address,
+    invalid,
+    json_body,
     look_up,
     notice_for,
     portal_state,
@@ -59,10 +62,16 @@ LOOKUP_FAILED = {
 }
 
 
-@router.post("/api/portal/lookup", tags=["portal"])
-async def lookup_api(lookup_in: LookupIn, request: Request) -> JSONResponse:
+@router.post("/api/portal/lookup", tags=["portal"], openapi_extra=json_body(LookupIn))
+async def lookup_api(request: Request) -> JSONResponse:
     """The person's own notice, for the holder of its reference code with the matching
     last name and postcode; every other combination gets the same 404."""
+    # Validated here rather than by a body parameter: the busiest route in a surge skips
+    # FastAPI's dependency resolution, a third of its cost.
+    try:
+        lookup_in = LookupIn.model_validate_json(await request.body())
+    except ValidationError as error:
+        return invalid(error)
     return await run_reads(request, _looked_up, request, lookup_in)
 
 
@@ -116,17 +125,16 @@ def inquiry_api(inquiry: PortalInquiryIn, request: Request) -> JSONResponse:
     try:
         inquiry_in = InquiryIn.model_validate(inquiry.model_dump())
     except ValidationError as error:
-        problems = [
-            {"field": ".".join(str(p) for p in problem["loc"]), "detail": problem["msg"]}
-            for problem in error.errors(include_url=False)
-        ]
-        return JSONResponse({"detail": problems}, 422)
+        return invalid(error)
     if wait := state.submissions.retry_after(client_address(request)):
         return too_many(wait)
     incident_id = state.incident_id()
     if incident_id is None:
         return JSONResponse({"detail": "no incident is published on this portal"}, 503)
-    with request.app.state.database.session() as db_session:
-        received = receive(db_session, state, incident_id, inquiry_in)
-        ticket, received_at = received.ticket, received.received_at
+    with state.writing() as turn:
+        if not turn:
+            return busy(request)
+        with request.app.state.database.session() as db_session:
+            received = receive(db_session, state, incident_id, inquiry_in)
+            ticket, received_at = received.ticket, received.received_at
     return JSONResponse({"ticket": ticket, "received_at": received_at.isoformat()}, 201)

@@ -138,19 +138,23 @@ def _claim_filed(
     if claim_in is not None:
         incident_id, person_id = visitor
         try:
-            with request.app.state.database.session() as db_session:
-                claim = claims.submit_claim(
-                    db_session=db_session,
-                    keyring=state.keyring,
-                    incident_id=incident_id,
-                    person_id=person_id,
-                    claim_in=claim_in,
-                    evidence=uploads,
-                    evidence_dir=state.settings.data_dir / "claim-evidence",
-                    max_evidence_bytes=state.settings.portal_evidence_max_bytes,
-                    actor="portal",
-                )
-                number = claim.number
+            with state.writing() as turn:
+                if not turn:  # nothing stored: the form comes back to be sent again
+                    busy = {"claim-form": t("busy")}
+                    return person_page(request, status=503, claim_form=fields, claim_errors=busy)
+                with request.app.state.database.session() as db_session:
+                    claim = claims.submit_claim(
+                        db_session=db_session,
+                        keyring=state.keyring,
+                        incident_id=incident_id,
+                        person_id=person_id,
+                        claim_in=claim_in,
+                        evidence=uploads,
+                        evidence_dir=state.settings.data_dir / "claim-evidence",
+                        max_evidence_bytes=state.settings.portal_evidence_max_bytes,
+                        actor="portal",
+                    )
+                    number = claim.number
         except InputError:  # the evidence: not a PDF, PNG or JPEG, empty, or too large
             errors["evidence"] = _evidence_refused(request)
         else:

@@ -204,7 +204,7 @@ def ask_form(request: Request) -> HTMLResponse:
 
 def _ask_page(
     request: Request, incident: Incident | None, *, form: dict[str, str],
-    errors: dict[str, str], status: int = 200, limited: float = 0,
+    errors: dict[str, str], status: int = 200, limited: float = 0, busy: bool = False,
 ) -> HTMLResponse:  # fmt: skip
     t = translator(language_of(request))
     fields = ("name", "email", "phone", "reference", "message")
@@ -213,7 +213,7 @@ def _ask_page(
         form={name: form.get(name, "") for name in fields}, errors=errors,
         labels={"name": t("name"), "email": t("email"), "message": t("message"),
                 "phone": t("phone"), "reference": t("reference_optional")},
-        limited=int(limited) + 1 if limited else 0,
+        limited=int(limited) + 1 if limited else 0, busy=busy,
     )  # fmt: skip
 
 
@@ -248,8 +248,11 @@ def _asked(request: Request, form: dict[str, str]) -> HTMLResponse:
         return _ask_page(request, incident, form=form, errors=errors, status=422)
     if wait := state.submissions.retry_after(client_address(request)):
         return _ask_page(request, incident, form=form, errors={}, status=429, limited=wait)
-    with request.app.state.database.session() as db_session:
-        ticket = receive(db_session, state, incident.id, inquiry_in).ticket
+    with state.writing() as turn:
+        if not turn:
+            return _ask_page(request, incident, form=form, errors={}, status=503, busy=True)
+        with request.app.state.database.session() as db_session:
+            ticket = receive(db_session, state, incident.id, inquiry_in).ticket
     return page(
         request, "ticket.html", incident=incident, page="ask", title=t("ticket_title"),
         ticket=ticket, emailed=bool(inquiry_in.email),

@@ -4,8 +4,10 @@ constant-time look-up itself."""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +17,7 @@ from urllib.parse import parse_qs
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +39,9 @@ T = TypeVar("T")
 PORTAL_COOKIE = "bd_portal"
 PORTAL_SESSION = timedelta(minutes=30)
 MAX_FORM_BYTES = 64 * 1024
+# Writes one web process makes at once, and how long a request waits for a turn.
+WRITERS = 2
+WRITE_WAIT = 3.0
 STATEMENT_KEY = "statement"  # the library answer published as the executive statement
 
 
@@ -54,6 +59,9 @@ class Portal:
     submissions: RateLimiter = field(init=False)
     pages: Environment = field(init=False)
     _incident: tuple[int | None, float] = (None, -portal.SNAPSHOT_SECONDS)
+    _writers: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(WRITERS)
+    )
 
     def __post_init__(self) -> None:
         self.resolver = portal.LookupResolver(self.keyring)
@@ -88,6 +96,19 @@ class Portal:
     def snapshot(self) -> portal.Snapshot | None:
         incident_id = self.incident_id()
         return self.snapshots.get(incident_id) if incident_id is not None else None
+
+    @contextmanager
+    def writing(self) -> Iterator[bool]:
+        """A turn to write (an inquiry, a claim): True when one came within WRITE_WAIT
+        seconds. Writers queue on SQLite's one write lock; bounding how many wait keeps
+        every one of them short, and the rest are told to come back (503) instead of
+        waiting until they time out."""
+        got = self._writers.acquire(timeout=WRITE_WAIT)
+        try:
+            yield got
+        finally:
+            if got:
+                self._writers.release()
 
     def reading(self) -> Connection:
         """A connection for the look-ups' reads (see Database.read_engine)."""
@@ -224,3 +245,27 @@ async def run_reads(request: Request, function: Callable[..., T], *args: Any) ->
     if portal_state(request).database.engine.dialect.name == "sqlite":
         return function(*args)
     return await run_in_threadpool(function, *args)
+
+
+def busy(request: Request) -> JSONResponse:
+    """No turn to write came in time: come back shortly (nothing was stored)."""
+    return JSONResponse(
+        {"detail": "busy: nothing was stored; send it again in a few seconds"},
+        503,
+        headers={"retry-after": "2"},
+    )
+
+
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI request body of a route that validates its JSON body itself."""
+    schema = {"application/json": {"schema": model.model_json_schema()}}
+    return {"requestBody": {"required": True, "content": schema}}
+
+
+def invalid(error: ValidationError) -> JSONResponse:
+    """422, naming each field and what is wrong with it."""
+    problems = [
+        {"field": ".".join(str(part) for part in problem["loc"]), "detail": problem["msg"]}
+        for problem in error.errors(include_url=False)
+    ]
+    return JSONResponse({"detail": problems}, 422)
