@@ -15,8 +15,7 @@ from breachdesk.desk import claims
 from breachdesk.desk.models import Claim, ClaimStatus
 from breachdesk.incidents import service as incidents
 from breachdesk.inputs import InputError
-from breachdesk.security import service as security
-from breachdesk.security.cli import read_password
+from breachdesk.security.cli import read_password, signed_in
 from breachdesk.security.crypto import load_keyring
 
 claims_app = new_app("Reimbursement claims for fraudulent charges.")
@@ -79,9 +78,7 @@ def decide_command(
     keyring = load_keyring(get_settings())
     password = read_password(password_file, confirm=False)
     with cli_session() as db_session:
-        reviewer = security.authenticate(db_session=db_session, email=user, password=password)
-        if reviewer is None:
-            raise InputError(f"{user}: wrong email or password")
+        reviewer = signed_in(db_session, user, password)
         claim = claims.get_claim(db_session=db_session, number=number)
         claims.decide(
             db_session=db_session,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -20,8 +19,7 @@ from breachdesk.desk.models import InquiryStatus
 from breachdesk.desk.schemas import AnswerIn
 from breachdesk.incidents import service as incidents
 from breachdesk.inputs import InputError, NotFound, parse_model, read_text_file
-from breachdesk.security import service as security
-from breachdesk.security.cli import read_password
+from breachdesk.security.cli import read_password, signed_in
 from breachdesk.security.crypto import load_keyring
 
 desk_app = new_app("The inquiry desk: the answer library, the queue and the desk's emails.")
@@ -107,9 +105,7 @@ def answer_approve(
     """Sign off answer versions as a legal or communications approver."""
     password = read_password(password_file, confirm=False)
     with cli_session() as db_session:
-        approver = security.authenticate(db_session=db_session, email=user, password=password)
-        if approver is None:
-            raise InputError(f"{user}: wrong email or password")
+        approver = signed_in(db_session, user, password)
         for answer_id in answer_ids:
             answer = answers.get_answer(db_session=db_session, answer_id=answer_id)
             if answer is None:
@@ -129,11 +125,7 @@ def queue(
     """Open inquiries, oldest first, with where their service-level clocks stand."""
     settings = get_settings()
     keyring = load_keyring(settings)
-    levels = desk.ServiceLevels(
-        first_response=timedelta(hours=settings.desk_first_response_hours),
-        resolution=timedelta(hours=settings.desk_resolution_hours),
-        warning=timedelta(hours=settings.desk_sla_warning_hours),
-    )
+    levels = desk.ServiceLevels.from_settings(settings)
     now = utcnow()
     with cli_session() as db_session:
         rows = [

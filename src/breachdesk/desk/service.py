@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from breachdesk.audit import service as audit
+from breachdesk.config import Settings
 from breachdesk.db import utcnow
 from breachdesk.desk import answers
 from breachdesk.desk.events import InquiryFollowUp, InquiryReceived, InquiryReplied, InquiryUpdated
@@ -220,6 +221,14 @@ class ServiceLevels:
     first_response: timedelta
     resolution: timedelta
     warning: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ServiceLevels:
+        return cls(
+            first_response=timedelta(hours=settings.desk_first_response_hours),
+            resolution=timedelta(hours=settings.desk_resolution_hours),
+            warning=timedelta(hours=settings.desk_sla_warning_hours),
+        )
 
     def clocks(self, inquiry: Inquiry, now: datetime) -> Clocks:
         first_due = inquiry.received_at + self.first_response

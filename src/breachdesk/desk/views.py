@@ -3,7 +3,6 @@ library, suggestions and bulk replies. Views call services; they never query."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -38,12 +37,7 @@ LIBRARIANS = (Role.LEAD, Role.LEGAL_APPROVER, Role.COMMS_APPROVER, Role.ADMIN)
 
 
 def service_levels(request: Request) -> desk.ServiceLevels:
-    settings = request.app.state.settings
-    return desk.ServiceLevels(
-        first_response=timedelta(hours=settings.desk_first_response_hours),
-        resolution=timedelta(hours=settings.desk_resolution_hours),
-        warning=timedelta(hours=settings.desk_sla_warning_hours),
-    )
+    return desk.ServiceLevels.from_settings(request.app.state.settings)
 
 
 def _queue_row(request: Request, inquiry: Inquiry) -> dict[str, Any]:

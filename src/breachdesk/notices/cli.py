@@ -19,8 +19,7 @@ from breachdesk.notices.lint import LintContext, LintResult, lint
 from breachdesk.notices.render import LANGUAGES, default_template, parse_template
 from breachdesk.notices.service import preview_notice
 from breachdesk.rules.catalog import rule_for, shipped_rules
-from breachdesk.security import service as security
-from breachdesk.security.cli import read_password
+from breachdesk.security.cli import read_password, signed_in
 from breachdesk.security.crypto import load_keyring
 
 
@@ -300,9 +299,7 @@ def template_approve(
     """Sign off a version as its legal or communications approver (password checked)."""
     password = read_password(password_file, confirm=False)
     with cli_session() as db_session:
-        approver = security.authenticate(db_session=db_session, email=user, password=password)
-        if approver is None:
-            raise InputError(f"{user}: wrong email or password")
+        approver = signed_in(db_session, user, password)
         version = templates.get_version(db_session=db_session, template_id=template_id)
         templates.approve(db_session=db_session, version=version, approver=approver, actor=user)
         state = "now approved for use" if version.approved else "waiting for the other approver"

@@ -76,12 +76,14 @@ async def lookup_api(request: Request) -> JSONResponse:
 
 
 def _looked_up(request: Request, lookup_in: LookupIn) -> JSONResponse:
-    wait, found = look_up(request, lookup_in)
-    if wait:
-        return too_many(wait)
-    if found is None:
-        return JSONResponse(LOOKUP_FAILED, 404)
-    mine = notice_for(request, found)
+    # One read connection for the look-up and the notice: this is the busiest route.
+    with portal_state(request).reading() as connection:
+        wait, found = look_up(request, lookup_in, connection=connection)
+        if wait:
+            return too_many(wait)
+        if found is None:
+            return JSONResponse(LOOKUP_FAILED, 404)
+        mine = notice_for(request, found, connection=connection)
     return JSONResponse(
         {"found": True, **_notice_json(mine)}, headers={"cache-control": "no-store"}
     )
@@ -133,7 +135,7 @@ def inquiry_api(inquiry: PortalInquiryIn, request: Request) -> JSONResponse:
         return JSONResponse({"detail": "no incident is published on this portal"}, 503)
     with state.writing() as turn:
         if not turn:
-            return busy(request)
+            return busy()
         with request.app.state.database.session() as db_session:
             received = receive(db_session, state, incident_id, inquiry_in)
             ticket, received_at = received.ticket, received.received_at

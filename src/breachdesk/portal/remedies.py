@@ -40,13 +40,14 @@ def person_page(request: Request, **extra: Any) -> Response:
         return _expired(request)
     state = portal_state(request)
     incident_id, person_id = visitor
+    snapshot = state.snapshots.get(incident_id)
     with state.reading() as connection:
         found = state.resolver.by_id(
             connection=connection, incident_id=incident_id, person_id=person_id
         )
-    snapshot = state.snapshots.get(incident_id)
-    if found is None or snapshot is None:
-        return _expired(request)
+        if found is None or snapshot is None:
+            return _expired(request)
+        mine = notice_for(request, found, connection=connection)
     values: dict[str, Any] = {
         "code": None, "no_codes": False, "claim_errors": {}, "claim_form": {},
         "claim_received": None, **extra,
@@ -63,7 +64,7 @@ def person_page(request: Request, **extra: Any) -> Response:
     return page(
         request, "person.html", incident=snapshot.incident, page="lookup",
         status=values.pop("status", 200), title=translator(language_of(request))("your_notice"),
-        mine=notice_for(request, found), offers_codes=offers_codes, my_claims=my_claims,
+        mine=mine, offers_codes=offers_codes, my_claims=my_claims,
         evidence_mb=state.settings.portal_evidence_max_bytes // (1024 * 1024), **values,
     )  # fmt: skip
 

@@ -168,7 +168,8 @@ async def lookup_submit(request: Request) -> Response:
 
 
 def _lookup_submitted(request: Request, lookup_in: LookupIn) -> Response:
-    wait, found = look_up(request, lookup_in)
+    with portal_state(request).reading() as connection:
+        wait, found = look_up(request, lookup_in, connection=connection)
     if wait or found is None:
         return _lookup_page(
             request, shown_incident(request), status=429 if wait else 200, failed=not wait,

@@ -182,7 +182,9 @@ class LookupIn(BaseModel):
     postcode: str = Field(max_length=20)
 
 
-def look_up(request: Request, lookup_in: LookupIn) -> tuple[float, portal.Found | None]:
+def look_up(
+    request: Request, lookup_in: LookupIn, *, connection: Connection
+) -> tuple[float, portal.Found | None]:
     """(seconds to wait, None) when rate-limited, else (0, the person found or None)."""
     state = portal_state(request)
     wait = max(
@@ -195,22 +197,21 @@ def look_up(request: Request, lookup_in: LookupIn) -> tuple[float, portal.Found 
     )
     if wait:
         return wait, None
-    with state.reading() as connection:
-        found = state.resolver.find(
-            connection=connection,
-            incident_id=state.incident_id() or 0,
-            reference=lookup_in.reference,
-            last_name=lookup_in.last_name,
-            postcode=lookup_in.postcode,
-        )
+    found = state.resolver.find(
+        connection=connection,
+        incident_id=state.incident_id() or 0,
+        reference=lookup_in.reference,
+        last_name=lookup_in.last_name,
+        postcode=lookup_in.postcode,
+    )
     return 0, found
 
 
-def notice_for(request: Request, found: portal.Found) -> portal.PersonalNotice:
-    state = portal_state(request)
-    snapshot = state.snapshots.get(found.incident_id)
-    with state.reading() as connection:
-        return portal.personal_notice(connection=connection, snapshot=snapshot, found=found)
+def notice_for(
+    request: Request, found: portal.Found, *, connection: Connection
+) -> portal.PersonalNotice:
+    snapshot = portal_state(request).snapshots.get(found.incident_id)
+    return portal.personal_notice(connection=connection, snapshot=snapshot, found=found)
 
 
 def portal_visitor(request: Request) -> tuple[int, int] | None:
@@ -247,7 +248,7 @@ async def run_reads(request: Request, function: Callable[..., T], *args: Any) ->
     return await run_in_threadpool(function, *args)
 
 
-def busy(request: Request) -> JSONResponse:
+def busy() -> JSONResponse:
     """No turn to write came in time: come back shortly (nothing was stored)."""
     return JSONResponse(
         {"detail": "busy: nothing was stored; send it again in a few seconds"},

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import typer
 from rich.progress import Progress
+from sqlalchemy.orm import Session
 
 from breachdesk.clitools import cli_actor, cli_session, new_app, print_json
 from breachdesk.config import get_settings
 from breachdesk.inputs import InputError, NotFound, parse_model
 from breachdesk.security import crypto, service, tokens
-from breachdesk.security.models import Role
+from breachdesk.security.models import Role, StaffUser
 from breachdesk.security.schemas import StaffUserCreate, StaffUserRead
 
 user_app = new_app("Staff accounts and their roles.")
@@ -65,6 +66,14 @@ def set_password(
             db_session=db_session, user=user, password=checked.password, actor=cli_actor()
         )
     typer.echo(f"password changed for {user.email}")
+
+
+def signed_in(db_session: Session, email: str, password: str) -> StaffUser:
+    """The staff member a command acts for, once their password is checked."""
+    user = service.authenticate(db_session=db_session, email=email, password=password)
+    if user is None:
+        raise InputError(f"{email}: wrong email or password")
+    return user
 
 
 def read_password(password_file: Path | None, *, confirm: bool = True) -> str:
