@@ -20,6 +20,9 @@ from breachdesk.migrations import upgrade
 from breachdesk.notices.cli import lint_command, notice_app
 from breachdesk.people.cli import import_app, people_app
 from breachdesk.people.synth_cli import synth_app
+from breachdesk.planning.cli import plan_app
+from breachdesk.planning.drill_cli import drill_command
+from breachdesk.reports.cli import report_app
 from breachdesk.rules.cli import assess_command, law_app
 from breachdesk.security.cli import keys_app, user_app
 
@@ -122,4 +125,7 @@ app.add_typer(codes_app, name="codes")
 app.add_typer(claims_app, name="claims")
 app.add_typer(people_app, name="people")
 app.add_typer(synth_app, name="synth")
+app.add_typer(plan_app, name="plan")
+app.add_typer(report_app, name="report")
 app.command("demo")(demo_command)
+app.command("drill")(drill_command)

@@ -164,6 +164,45 @@ class Settings(BaseSettings):
     desk_sla_warning_hours: float = Field(
         default=4, ge=0, description="Warn this many hours before a service-level clock runs out."
     )
+    # The contact-center capacity model that paces notice waves (docs/planning.md).
+    capacity_agents: int = Field(default=20, ge=1, description="Agents answering the desk.")
+    capacity_contact_rate: float = Field(
+        default=0.15, ge=0, le=1, description="Share of people notified who get in touch."
+    )
+    capacity_contact_half_life_days: float = Field(
+        default=2, gt=0, le=30, description="Days in which the contacts a notice brings halve."
+    )
+    capacity_portal_share: float = Field(
+        default=0.5, ge=0, le=1, description="Share of contacts the portal's self-service takes."
+    )
+    capacity_phone_share: float = Field(
+        default=0.35, ge=0, le=1, description="Share of contacts that are phone calls."
+    )
+    capacity_email_share: float = Field(
+        default=0.15, ge=0, le=1, description="Share of contacts that are emails."
+    )
+    capacity_phone_handle_seconds: float = Field(
+        default=420, gt=0, description="Average handle time of a call, talk and wrap-up."
+    )
+    capacity_email_handle_seconds: float = Field(
+        default=600, gt=0, description="Average time an agent spends answering an email."
+    )
+    capacity_service_level: float = Field(
+        default=0.8, gt=0, lt=1, description="Share of calls to answer within the answer time."
+    )
+    capacity_answer_seconds: float = Field(
+        default=20, ge=0, description="The answer time of the service-level target."
+    )
+    capacity_opening_hours: str = Field(
+        default="08-20", description="Local hours the desk answers, HH-HH (00-24: always)."
+    )
+    capacity_hourly_profile: str = Field(
+        default="", description="Weights of the calls per opening hour; empty: even."
+    )
+    capacity_timezone: str = Field(default="UTC", description="The desk's IANA time zone.")
+    plan_delivery_rate: int = Field(
+        default=10, ge=1, description="Notices a second a planned wave sends at."
+    )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the web app listens on.")
     log_level: str = Field(default="info", description="Logging level for the web app.")

@@ -33,10 +33,10 @@ from breachdesk.inputs import InputError
 from breachdesk.notices import templates
 from breachdesk.notices.render import LANGUAGES, default_template
 from breachdesk.notices.service import preview_notice
-from breachdesk.people.flows import REPORTS_DIR, import_people
+from breachdesk.people.flows import REPORTS_DIR, ImportSummary, import_people
 from breachdesk.people.mapping import MappingFile
 from breachdesk.people.models import AffectedPerson
-from breachdesk.people.synth import write_synthetic_people
+from breachdesk.people.synth import SynthSummary, write_synthetic_people
 from breachdesk.rules.engine import JurisdictionAssessment
 from breachdesk.rules.report import write_report
 from breachdesk.rules.service import assess_incident
@@ -46,7 +46,6 @@ from breachdesk.security.crypto import load_keyring
 from breachdesk.security.models import Role
 from breachdesk.security.schemas import StaffUserCreate
 
-MARKER = ".breachdesk-demo"
 DEMO_PEOPLE = 100_000
 DEMO_FIRST_WAVE = 1_000  # people in the first wave the demo sends
 DEMO_SEED = 2013
@@ -82,17 +81,18 @@ def demo_command(
         run_server(settings)
 
 
-def prepare_data_dir(data_dir: Path) -> None:
-    """Empty a data dir the demo made before; refuse any other non-empty one."""
+def prepare_data_dir(data_dir: Path, command: str = "demo") -> None:
+    """Empty a data dir ``breachdesk COMMAND`` made before; refuse any other non-empty one."""
+    marker = data_dir / f".breachdesk-{command}"
     if data_dir.exists() and any(data_dir.iterdir()):
-        if not (data_dir / MARKER).exists():
+        if not marker.exists():
             raise InputError(
-                f"--data-dir: {data_dir} holds files the demo did not create; refusing to "
-                "touch it. Give an empty or new folder."
+                f"--data-dir: {data_dir} holds files the {command} did not create; refusing "
+                "to touch it. Give an empty or new folder."
             )
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / MARKER).write_text("created by `breachdesk demo`; rebuilt on each run\n")
+    marker.write_text(f"created by `breachdesk {command}`; rebuilt on each run\n")
 
 
 def build_story(settings: Settings, people: int = DEMO_PEOPLE) -> None:
@@ -178,7 +178,26 @@ def import_demo_people(
     settings: Settings, database: Database, incident_id: int, count: int
 ) -> None:
     """A synthetic customer list, with the duplicates and bad rows real lists have."""
-    path = settings.data_dir / "demo-people.csv"
+    synth, summary = import_synthetic_people(settings, database, incident_id, count)
+    typer.echo(
+        f"people        {synth.rows_written:,} rows imported in {summary.seconds:,.1f} s: "
+        f"{summary.people_created:,} people, {summary.rows_merged:,} duplicates merged, "
+        f"{summary.rows_quarantined:,} quarantined, {summary.near_duplicates:,} "
+        f"near-duplicates to review; counts "
+        f"{'reconcile' if summary.reconciles else 'DO NOT RECONCILE'}"
+    )
+    typer.echo(f"              issues report: {summary.quarantine_report}")
+
+
+def import_synthetic_people(
+    settings: Settings,
+    database: Database,
+    incident_id: int,
+    count: int,
+    file_name: str = "demo-people.csv",
+) -> tuple[SynthSummary, ImportSummary]:
+    """Write ``count`` rows of synthetic people into the data dir and import them."""
+    path = settings.data_dir / file_name
     synth = write_synthetic_people(path=path, count=count, seed=DEMO_SEED)
     summary = import_people(
         database=database,
@@ -189,14 +208,7 @@ def import_demo_people(
         reports_dir=settings.data_dir / REPORTS_DIR,
         actor=ACTOR,
     )
-    typer.echo(
-        f"people        {synth.rows_written:,} rows imported in {summary.seconds:,.1f} s: "
-        f"{summary.people_created:,} people, {summary.rows_merged:,} duplicates merged, "
-        f"{summary.rows_quarantined:,} quarantined, {summary.near_duplicates:,} "
-        f"near-duplicates to review; counts "
-        f"{'reconcile' if summary.reconciles else 'DO NOT RECONCILE'}"
-    )
-    typer.echo(f"              issues report: {summary.quarantine_report}")
+    return synth, summary
 
 
 def assess_demo_incident(settings: Settings, database: Database, incident_id: int) -> None:
@@ -329,10 +341,11 @@ def command_name() -> str:
     return os.path.relpath(script)
 
 
-def create_staff(db_session) -> list[tuple[str, str, str]]:
+def create_staff(db_session, domain: str = DEMO_DOMAIN) -> list[tuple[str, str, str]]:
+    """One account a role, lead@DOMAIN and so on, each with a random password."""
     accounts = []
     for role in Role:
-        email = f"{role.value.replace('_', '.')}@{DEMO_DOMAIN}"
+        email = f"{role.value.replace('_', '.')}@{domain}"
         password = secrets.token_urlsafe(12)
         security.create_user(
             db_session=db_session,

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import importlib
 
-DOMAINS_WITH_TABLES = ("audit", "security", "incidents", "people", "notices", "delivery", "desk")
+DOMAINS_WITH_TABLES = (
+    "audit",
+    "security",
+    "incidents",
+    "people",
+    "notices",
+    "delivery",
+    "desk",
+    "reports",
+)
 
 
 def import_all_models() -> None:

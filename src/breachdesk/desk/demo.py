@@ -60,10 +60,7 @@ def seed_desk(settings: Settings, database: Database, incident_id: int, domain: 
             security.get_by_email(db_session=db_session, email=f"{name}@{domain}")
             for name in ("legal.approver", "comms.approver", "agent")
         )
-        library = load_answers(DEFAULT_LIBRARY) + [
-            AnswerIn(key="statement", language=language, question="A statement", answer=text)
-            for language, text in STATEMENT.items()
-        ]
+        library = demo_library()
         for answer_in in library:
             answer = answers.save_answer(
                 db_session=db_session, incident=incident, answer_in=answer_in, actor=ACTOR
@@ -72,7 +69,7 @@ def seed_desk(settings: Settings, database: Database, incident_id: int, domain: 
                 answers.approve_answer(
                     db_session=db_session, answer=answer, approver=approver, actor=approver.email
                 )
-        pool_file = _write_codes(settings.data_dir / "demo-monitoring-codes.csv")
+        pool_file = write_codes(settings.data_dir / "demo-monitoring-codes.csv", DEMO_CODES)
         pool = codes.import_codes(
             db_session=db_session,
             keyring=keyring,
@@ -182,9 +179,18 @@ def seed_desk(settings: Settings, database: Database, incident_id: int, domain: 
     )
 
 
-def _write_codes(path: Path) -> Path:
+def demo_library() -> list[AnswerIn]:
+    """The shipped answer library and the demo's executive statement."""
+    return load_answers(DEFAULT_LIBRARY) + [
+        AnswerIn(key="statement", language=language, question="A statement", answer=text)
+        for language, text in STATEMENT.items()
+    ]
+
+
+def write_codes(path: Path, count: int) -> Path:
+    """A vendor's code file of ``count`` made-up activation codes."""
     path.write_text(
-        "activation_code\n" + "".join(f"NWO{n:07d}X\n" for n in range(DEMO_CODES)),
+        "activation_code\n" + "".join(f"NWO{n:07d}X\n" for n in range(count)),
         encoding="utf-8",
     )
     return path
