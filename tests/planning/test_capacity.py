@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pytest
 
 from breachdesk.config import ConfigError, Settings, get_settings
@@ -19,7 +20,7 @@ from breachdesk.planning.capacity import (
     service_level,
     traffic_of,
 )
-from breachdesk.planning.load import EmailQueue, LoadReport, Timeline
+from breachdesk.planning.load import LoadReport, Timeline
 
 
 def desk(**changes) -> CapacityModel:
@@ -88,7 +89,7 @@ def _log_space_erlang_b(agents: int, traffic: float) -> float:
 
 @pytest.mark.parametrize(("agents", "traffic"), [(2_000, 1_900.0), (5_000, 4_870.5), (60, 3.0)])
 def test_erlang_is_exact_for_thousands_of_agents(agents, traffic) -> None:
-    assert math.factorial(agents) > 10**308 or agents < 171  # the naive formula overflows
+    # Beyond 170 agents, N! alone overflows a float: the textbook formula cannot be used.
     assert erlang_b(agents, traffic) == pytest.approx(_log_space_erlang_b(agents, traffic), 1e-9)
     waiting = erlang_c(agents, traffic)
     assert 0 < waiting < 1
@@ -152,10 +153,38 @@ def test_emails_not_answered_within_the_first_response_hours_are_over_capacity()
     model = desk(agents=2, email_share=0.45, portal_share=0.2)
     timeline = Timeline(model, date(2026, 10, 1), 30)
     timeline.add(datetime(2026, 10, 1, 8, tzinfo=UTC), 3_000)
-    states = list(timeline.walk(0, EmailQueue()))
-    assert all(state.phones_ok for state in states)
-    late = [state for state in states if not state.emails_ok]
-    assert late and all(state.oldest_email_hours > 24 for state in late)
+    found = timeline.evaluate()
+    assert found.phones_ok.all()
+    late = found.oldest_email_hours[~found.emails_ok]
+    assert len(late) and (late > 24).all()
+    assert not LoadReport(timeline, []).within_capacity
+
+
+def test_emails_are_answered_oldest_first_by_the_agents_the_phones_leave() -> None:
+    """The queue computed in closed form against a plain first-in-first-out simulation."""
+    model = desk(agents=3)
+    timeline = Timeline(model, date(2026, 10, 1), 3)
+    rng = np.random.default_rng(7)
+    timeline.emails[:] = rng.uniform(0, 30, timeline.hours)
+    timeline.calls[:] = np.where(rng.uniform(size=timeline.hours) < 0.5, 10.0, 0.0)
+    found = timeline.evaluate()
+
+    waiting: list[list[float]] = []  # [hour it arrived, how many]
+    for hour in range(timeline.hours):
+        waiting.append([hour, timeline.emails[hour]])
+        phones = model.phone_agents(timeline.calls[hour]) if timeline.calls[hour] else 0
+        assert found.phone_agents[hour] == phones
+        answer = (3 - phones) * 6.0 if 8 <= hour % 24 < 20 else 0.0  # 600 s an email
+        while answer > 0 and waiting:
+            taken = min(answer, waiting[0][1])
+            waiting[0][1] -= taken
+            answer -= taken
+            if waiting[0][1] <= 1e-9:
+                waiting.pop(0)
+        assert found.backlog[hour] == pytest.approx(sum(n for _, n in waiting), abs=1e-6)
+        oldest = hour + 1 - waiting[0][0] if waiting else 0
+        assert found.oldest_email_hours[hour] == oldest
+        assert found.emails_ok[hour] == (oldest <= 24)
 
 
 def test_the_model_reads_its_settings_and_the_desks_first_response_hours(monkeypatch) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from breachdesk.inputs import InputError
+from breachdesk.people.synth import write_synthetic_people
 from breachdesk.planning.mail_auth import parse_zone_text
 from tests.delivery.conftest import approve_default_template
 from tests.people.conftest import HEADER, person, write_csv
@@ -172,3 +174,26 @@ def test_zone_text_is_read_as_dig_and_zone_files_write_it():
     assert records == {"example.org": ["v=spf1 -all", "second"]}
     with pytest.raises(InputError, match="zone, line 1: not a TXT record line"):
         parse_zone_text("example.org TXT\n", source="zone")
+
+
+@pytest.fixture(scope="module")
+def customer_base(tmp_path_factory):
+    path = tmp_path_factory.mktemp("customers") / "customers.csv"
+    write_synthetic_people(path=path, count=3000, seed=7)
+    return path
+
+
+def test_capacity_is_checked_with_the_wave_plan_for_the_whole_customer_base(
+    run_cli, incident, customer_base
+):
+    enough = by_name(check(run_cli, "--customers", customer_base))["contact-center capacity"]
+    assert enough["status"] == "pass", enough
+    assert "every deadline met" in enough["detail"]
+    short = by_name(check(run_cli, "--customers", customer_base, "--agents", "1"))
+    lacking = short["contact-center capacity"]
+    assert lacking["status"] == "fail", lacking
+    needed = int(re.search(r"plan for ([\d,]+) agents", lacking["fix"]).group(1))
+    assert needed > 1
+    # The number it names is enough: the check passes with it.
+    fixed = by_name(check(run_cli, "--customers", customer_base, "--agents", str(needed)))
+    assert fixed["contact-center capacity"]["status"] == "pass"

@@ -33,6 +33,7 @@ from breachdesk.reports import (
 )
 from breachdesk.reports.scorecard import build_scorecard
 from breachdesk.reports.scorecard_grades import Dimension, Measure, overall
+from breachdesk.security import service as security
 from breachdesk.security.crypto import load_keyring
 from tests.delivery.conftest import approve_default_template, everyone, import_people
 from tests.factories import disclose, make_incident, make_staff, revise
@@ -205,6 +206,58 @@ def test_without_dkim_the_notices_cannot_be_verified(well_run, database_url):
     assert "not DKIM-signed" in trust.explanation
 
 
+@time_machine.travel(NOW + timedelta(days=2), tick=False)
+def test_a_scope_widened_after_the_notices_and_the_offer_counts_against_both(
+    well_run, database_url
+):
+    database = Database(database_url)
+    with database.session() as db_session:
+        incident = incidents.get_incident(db_session=db_session, incident_id=well_run)
+        revise(
+            db_session,
+            incident,
+            elements=["name", "ssn", "payment_card", "card_security_code", "date_of_birth",
+                      {"element": "medical", "protection": "hashed"}],
+            people_affected=2500,
+        )  # fmt: skip
+    database.dispose()
+    card = scorecard(database_url, well_run)
+    scope = card.dimension("scope_clarity")
+    assert scope.grade == "D"  # two expansions after the first disclosure
+    assert "grew 2 times" in scope.explanation and "added date of birth" in scope.explanation
+    assert scope.figures["people_holding_an_incomplete_notice"] == 6
+    assert "6 people hold a notice the later facts have outgrown" in scope.explanation
+    remedies = card.dimension("remedies")
+    assert remedies.grade == "D"
+    assert "before revision 3 widened the scope" in remedies.explanation
+
+
+@time_machine.travel(NOW + timedelta(hours=1), tick=False)
+def test_a_statement_taken_off_the_portal_leaves_no_executive_voice(well_run, database_url):
+    database = Database(database_url)
+    with database.session() as db_session:
+        incident = incidents.get_incident(db_session=db_session, incident_id=well_run)
+        hidden = answers.save_answer(
+            db_session=db_session,
+            incident=incident,
+            answer_in=AnswerIn(key="statement", language="en", question="Ours",
+                               answer=STATEMENT, public=False),
+            actor="test",
+        )  # fmt: skip
+        for persona in ("lou", "cam"):
+            approver = security.get_by_email(
+                db_session=db_session, email=f"{persona}@acme-health.example"
+            )
+            answers.approve_answer(
+                db_session=db_session, answer=hidden, approver=approver, actor="test"
+            )
+    database.dispose()
+    voice = scorecard(database_url, well_run).dimension("executive_voice")
+    assert voice.grade == "D"
+    assert voice.figures["statement_published"] is False
+    assert voice.explanation.startswith("Executive voice D: No executive statement is published")
+
+
 def test_what_cannot_be_measured_yet_is_not_graded(incident, database_url, run_cli):
     card = scorecard(database_url, incident)
     assert all(dimension.grade is None for dimension in card.dimensions)
@@ -271,7 +324,10 @@ def test_the_demo_incident_scores_as_its_story_says(demo_card):
         "executive_voice": "A",
     }
     assert demo_card.overall.grade == "A"
-    assert "revision 2 added email, address" in demo_card.dimension("scope_clarity").explanation
+    assert (
+        "revision 2 added email address, postal address"
+        in demo_card.dimension("scope_clarity").explanation
+    )
     assert "24 months" in demo_card.dimension("remedies").explanation
     assert "Dana Whitfield" in demo_card.dimension("executive_voice").explanation
     for dimension in demo_card.dimensions:

@@ -106,7 +106,9 @@ def max_traffic(agents: int, handle_seconds: float, answer_seconds: float, targe
     return _limit(agents, handle_seconds, answer_seconds, target, 0.0, float(agents))
 
 
-def _limit(agents: int, handle: float, answer: float, target: float, low: float, high: float):
+def _limit(
+    agents: int, handle: float, answer: float, target: float, low: float, high: float
+) -> float:
     """The root of service level = target for ``agents``, between ``low`` (at or above
     the target) and ``high`` (below it), by regula falsi in its Illinois variant (which
     never stalls on one side)."""

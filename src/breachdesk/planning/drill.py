@@ -206,7 +206,11 @@ def _regulator_notices(drill: Drill) -> tuple[str, dict[str, float]]:
         )
     gaps = [(document.name, gap) for document in documents for gap in document.gaps]
     for name, gap in gaps:
-        drill.gap("regulators", f"{name}: {gap}", "complete it before filing (`report regulators`)")
+        drill.gap(
+            "regulators",
+            f"{name}: {gap}",
+            "complete it before filing: `breachdesk report regulators --incident ID --out DIR`",
+        )
     return f"{len(documents)} regulator and credit-bureau notices prepared", {}
 
 

@@ -8,9 +8,8 @@ import typer
 
 from breachdesk.clitools import print_json
 from breachdesk.config import get_settings
-from breachdesk.inputs import InputError
 from breachdesk.planning.drill import DRILL_DATA_DIR, DRILL_PEOPLE, DrillReport, Step, run_drill
-from breachdesk.planning.drill_scenarios import SCENARIOS, STANDARD
+from breachdesk.planning.drill_scenarios import STANDARD
 from breachdesk.reports.scorecard_cli import print_scorecard
 
 
@@ -36,8 +35,6 @@ def drill_command(
     approved templates and answers) in a fresh data dir, never touching the configured
     database; report each step's time and rates, the gaps found with a fix for each, and
     the scorecard."""
-    if scenario not in SCENARIOS:
-        raise InputError(f"--scenario: {scenario!r} is not one of {', '.join(SCENARIOS)}")
     report = run_drill(
         settings=get_settings(),
         scenario=scenario,

@@ -143,7 +143,8 @@ def plan_waves(drill: Drill) -> tuple[str, dict[str, float]]:
         )
     fits = "meets every deadline within capacity" if wave_plan.feasible else "does not fit"
     return (
-        f"{len(wave_plan.waves)} waves for {wave_plan.people:,} people, "
+        f"{len(wave_plan.waves)} wave{'' if len(wave_plan.waves) == 1 else 's'} for "
+        f"{wave_plan.people:,} people, "
         f"{model.agents} agents: {fits}",
         {},
     )

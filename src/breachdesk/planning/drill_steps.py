@@ -158,7 +158,8 @@ def create_incident(drill: Drill) -> tuple[str, dict[str, float]]:
         )
     return (
         f"incident {drill.incident_id}, revision {current.number} ({current.people_affected:,} "
-        f"people in the facts), {expansions} scope expansion(s) after disclosure",
+        f"people in the facts), {expansions} scope expansion"
+        f"{'' if expansions == 1 else 's'} after disclosure",
         {},
     )
 

@@ -6,12 +6,15 @@ hours from the moment it is sent, emails over the hours left in the day, and bot
 fall off day by day (``CapacityModel.day_shares``). The phones are staffed first, with
 the fewest agents that answer the service-level target; the other agents answer emails,
 oldest first, and every email must be answered within the desk's first-response hours.
+
+The whole horizon is evaluated at once with arrays: the planner asks "does this wave
+still fit?" thousands of times. The email queue is the Lindley recursion
+(backlog = max(0, backlog before + arrived - answered)) in closed form, and the oldest
+email waiting is found from the cumulative counts, which first-in-first-out makes exact.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -37,51 +40,30 @@ class Batch:
     people: int
 
 
-class EmailQueue:
-    """Emails waiting for an answer, oldest first, as [hour they arrived, how many]."""
-
-    def __init__(self, waiting: deque[list[float]] | None = None, backlog: float = 0.0) -> None:
-        self.waiting: deque[list[float]] = waiting if waiting is not None else deque()
-        self.backlog = backlog  # how many are waiting
-
-    def copy(self) -> EmailQueue:
-        return EmailQueue(deque([hour, count] for hour, count in self.waiting), self.backlog)
-
-    def step(self, hour: int, arrived: float, capacity: float) -> None:
-        """An hour: ``arrived`` emails join the queue, ``capacity`` are answered."""
-        if arrived > 0:
-            self.waiting.append([hour, arrived])
-            self.backlog += arrived
-        while capacity > 0 and self.waiting:
-            oldest = self.waiting[0]
-            answered = min(capacity, oldest[1])
-            oldest[1] -= answered
-            capacity -= answered
-            self.backlog -= answered
-            if oldest[1] <= 1e-9:
-                self.waiting.popleft()
-        if not self.waiting:
-            self.backlog = 0.0
-
-    def oldest_wait(self, hour: int) -> float:
-        """Hours the oldest waiting email has waited at the end of ``hour``."""
-        return hour + 1 - self.waiting[0][0] if self.waiting else 0.0
-
-
 @dataclass(frozen=True)
-class HourState:
-    hour: int
-    calls: float
-    phone_agents: int  # the fewest meeting the target; agents + 1 when none would
-    emails: float
-    backlog: float
-    oldest_email_hours: float
-    phones_ok: bool
-    emails_ok: bool
+class Evaluation:
+    """Every hour of a timeline: calls, the agents the phones need for the target
+    (agents + 1 when even all of them fall short), emails arriving, emails waiting at the
+    end of the hour and how long the oldest of them has waited."""
+
+    calls: np.ndarray
+    phone_agents: np.ndarray
+    emails: np.ndarray
+    backlog: np.ndarray
+    oldest_email_hours: np.ndarray
+    phones_ok: np.ndarray
+    emails_ok: np.ndarray
 
     @property
-    def within(self) -> bool:
-        return self.phones_ok and self.emails_ok
+    def within(self) -> np.ndarray:
+        return self.phones_ok & self.emails_ok
+
+    def fits(self, check_from: int, load_ends: int) -> bool:
+        """Every hour within capacity from ``check_from`` until an added load has ended
+        and left no email waiting (after that, hours are as they were before it)."""
+        later = np.flatnonzero(self.backlog[load_ends:] <= 0)
+        stop = load_ends + int(later[0]) if len(later) else len(self.calls)
+        return bool(self.within[check_from:stop].all())
 
 
 class Timeline:
@@ -93,6 +75,10 @@ class Timeline:
         self.calls = np.zeros(days * HOURS_PER_DAY)
         self.emails = np.zeros(days * HOURS_PER_DAY)
         self._kernels: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        curve = model.staffing_curve()
+        self._limits = np.array([curve.limit(agents) for agents in range(model.agents + 1)])
+        day = np.array([hour in model.open_hours for hour in range(HOURS_PER_DAY)])
+        self._open = np.tile(day, days)
 
     @property
     def hours(self) -> int:
@@ -131,7 +117,7 @@ class Timeline:
         self._kernels[hour_of_day] = (calls, emails)
         return calls, emails
 
-    def contribution(self, moment: datetime, people: float):
+    def contribution(self, moment: datetime, people: float) -> tuple[int, np.ndarray, np.ndarray]:
         """(first hour, calls, emails) ``people`` notified at ``moment`` add, clipped to
         the timeline."""
         hour = self.hour_of(moment)
@@ -148,80 +134,40 @@ class Timeline:
         self.calls[start : start + len(calls)] += calls
         self.emails[start : start + len(emails)] += emails
 
-    def _run(
-        self,
-        start: int,
-        queue: EmailQueue,
-        extra: tuple[int, np.ndarray, np.ndarray] | None,
-        stop: int | None,
-    ) -> Iterator[tuple[int, float, int, float]]:
-        """(hour, calls, phone agents needed, emails) for each hour from ``start``,
-        stepping ``queue``; the planner calls this thousands of times, so it reads
-        plain lists and asks the staffing curve directly."""
-        model = self.model
-        stop = self.hours if stop is None else stop
-        open_hour = [hour in model.open_hours for hour in range(HOURS_PER_DAY)]
-        per_agent, agents = model.emails_per_agent_hour(), model.agents
-        erlangs_per_call = model.phone_handle_seconds / SECONDS_PER_HOUR
-        curve = model.staffing_curve()
-        calls = self.calls[start:stop].tolist()
-        emails = self.emails[start:stop].tolist()
+    def evaluate(self, extra: tuple[int, np.ndarray, np.ndarray] | None = None) -> Evaluation:
+        """The timeline's hours, with ``extra`` (first hour, calls, emails) added."""
+        model, agents = self.model, self.model.agents
+        calls, emails = self.calls, self.emails
         if extra is not None:
-            extra_start, extra_calls, extra_emails = extra
-            low, high = max(extra_start, start), min(extra_start + len(extra_calls), stop)
-            for hour in range(low, high):
-                calls[hour - start] += float(extra_calls[hour - extra_start])
-                emails[hour - start] += float(extra_emails[hour - extra_start])
-        for index, hour in enumerate(range(start, stop)):
-            hour_calls = calls[index]
-            needed = curve.agents_for(hour_calls * erlangs_per_call, agents) if hour_calls else 0
-            capacity = (agents - needed) * per_agent if open_hour[hour % HOURS_PER_DAY] else 0
-            queue.step(hour, emails[index], max(capacity, 0.0))
-            yield hour, hour_calls, needed, emails[index]
-
-    def walk(
-        self,
-        start: int,
-        queue: EmailQueue,
-        extra: tuple[int, np.ndarray, np.ndarray] | None = None,
-        stop: int | None = None,
-    ) -> Iterator[HourState]:
-        """Each hour from ``start`` (with the emails waiting then), with ``extra`` load
-        added where given; ``queue`` is left as it is after the last hour walked."""
-        agents, limit = self.model.agents, self.model.first_response_hours
-        for hour, calls, needed, emails in self._run(start, queue, extra, stop):
-            oldest = queue.oldest_wait(hour)
-            yield HourState(
-                hour,
-                calls,
-                needed,
-                emails,
-                queue.backlog,
-                oldest,
-                needed <= agents,
-                oldest <= limit,
-            )
-
-    def fits(
-        self,
-        start: int,
-        queue: EmailQueue,
-        extra: tuple[int, np.ndarray, np.ndarray],
-        check_from: int,
-    ) -> bool:
-        """Whether every hour from ``check_from`` stays within capacity with ``extra``
-        added, following the emails until none of its load or backlog is left."""
-        agents, limit = self.model.agents, self.model.first_response_hours
-        extra_end = extra[0] + len(extra[1])
-        queue = queue.copy()
-        for hour, _calls, needed, _emails in self._run(start, queue, extra, None):
-            if hour < check_from:
-                continue
-            if needed > agents or queue.oldest_wait(hour) > limit:
-                return False
-            if hour >= extra_end and not queue.waiting:
-                return True  # past its load with nothing waiting: as it was before
-        return True
+            first, more_calls, more_emails = extra
+            calls, emails = calls.copy(), emails.copy()
+            calls[first : first + len(more_calls)] += more_calls
+            emails[first : first + len(more_emails)] += more_emails
+        traffic = calls * (model.phone_handle_seconds / SECONDS_PER_HOUR)
+        # limits[k] is the most traffic k agents take at the target: the first k whose
+        # limit reaches the traffic is the fewest agents (agents + 1 past the last).
+        needed = np.where(traffic > 0, np.searchsorted(self._limits, traffic, "left"), 0)
+        staffed = np.minimum(needed, agents)
+        answerable = np.where(self._open, (agents - staffed) * model.emails_per_agent_hour(), 0.0)
+        arrived = np.cumsum(emails)
+        net = np.cumsum(emails - answerable)
+        backlog = net - np.minimum(np.minimum.accumulate(net), 0.0)
+        tolerance = 1e-9 * max(1.0, float(arrived[-1]) if len(arrived) else 0.0)
+        backlog[backlog <= tolerance] = 0.0
+        # The oldest email waiting arrived in the first hour whose cumulative arrivals
+        # exceed what has been answered so far.
+        oldest_hour = np.searchsorted(arrived, arrived - backlog + tolerance, "right")
+        hours = np.arange(len(calls))
+        oldest = np.where(backlog > 0, hours + 1 - oldest_hour, 0)
+        return Evaluation(
+            calls,
+            needed,
+            emails,
+            backlog,
+            oldest,
+            needed <= agents,
+            oldest <= model.first_response_hours,
+        )
 
 
 @dataclass(frozen=True)
@@ -279,34 +225,37 @@ class DayLoad:
 
 
 class LoadReport:
-    """The whole timeline walked once, for reading: per hour and per day."""
+    """The whole timeline evaluated once, for reading: per hour and per day."""
 
     def __init__(self, timeline: Timeline, sends: list[Batch]) -> None:
         self.timeline = timeline
         self.sends = sends
 
     @cached_property
-    def states(self) -> list[HourState]:
-        return list(self.timeline.walk(0, EmailQueue()))
+    def evaluation(self) -> Evaluation:
+        return self.timeline.evaluate()
 
     @cached_property
     def last_hour(self) -> int:
         """The last hour with anything to do (none: -1)."""
-        busy = [s.hour for s in self.states if s.calls > 0 or s.emails > 0 or s.backlog > 0]
-        return busy[-1] if busy else -1
+        found = self.evaluation
+        busy = np.flatnonzero((found.calls > 0) | (found.emails > 0) | (found.backlog > 0))
+        return int(busy[-1]) if len(busy) else -1
 
     def hours(self) -> list[HourLoad]:
-        model, timeline = self.timeline.model, self.timeline
-        found = []
-        for state in self.states[: self.last_hour + 1]:
-            if not (state.calls > 0 or state.emails > 0 or state.backlog > 0):
+        """Every hour with calls, emails or emails waiting."""
+        model, timeline, found = self.timeline.model, self.timeline, self.evaluation
+        hours = []
+        for hour in range(self.last_hour + 1):
+            calls, backlog = float(found.calls[hour]), float(found.backlog[hour])
+            if not (calls > 0 or found.emails[hour] > 0 or backlog > 0):
                 continue
-            staffed = min(state.phone_agents, model.agents)
-            traffic = traffic_of(state.calls, model.phone_handle_seconds)
-            found.append(
+            staffed = min(int(found.phone_agents[hour]), model.agents)
+            traffic = traffic_of(calls, model.phone_handle_seconds)
+            hours.append(
                 HourLoad(
-                    at=timeline.start_of(state.hour),
-                    calls=state.calls,
+                    at=timeline.start_of(hour),
+                    calls=calls,
                     phone_agents=staffed,
                     service_level=service_level(
                         staffed, traffic, model.phone_handle_seconds, model.answer_seconds
@@ -314,38 +263,37 @@ class LoadReport:
                     average_wait_seconds=average_speed_of_answer(
                         staffed, traffic, model.phone_handle_seconds
                     ),
-                    emails=state.emails,
-                    email_backlog=state.backlog,
-                    oldest_email_hours=state.oldest_email_hours,
-                    within_capacity=state.within,
+                    emails=float(found.emails[hour]),
+                    email_backlog=backlog,
+                    oldest_email_hours=int(found.oldest_email_hours[hour]),
+                    within_capacity=bool(found.within[hour]),
                 )
             )
-        return found
+        return hours
 
     def days(self) -> list[DayLoad]:
-        timeline = self.timeline
+        timeline, found = self.timeline, self.evaluation
         sent: dict[date, int] = {}
         for batch in self.sends:
             day = batch.at.astimezone(timeline.model.zone).date()
             sent[day] = sent.get(day, 0) + batch.people
-        found = []
-        last_day = self.last_hour // HOURS_PER_DAY
-        for index in range(last_day + 1):
-            states = self.states[index * HOURS_PER_DAY : (index + 1) * HOURS_PER_DAY]
+        days = []
+        for index in range(self.last_hour // HOURS_PER_DAY + 1):
+            hours = slice(index * HOURS_PER_DAY, (index + 1) * HOURS_PER_DAY)
             day = timeline.first_day + timedelta(days=index)
-            found.append(
+            days.append(
                 DayLoad(
                     day=day,
                     notices=sent.get(day, 0),
-                    calls=sum(state.calls for state in states),
-                    peak_calls_per_hour=max(state.calls for state in states),
-                    emails=sum(state.emails for state in states),
-                    most_emails_waiting=max(state.backlog for state in states),
-                    within_capacity=all(state.within for state in states),
+                    calls=float(found.calls[hours].sum()),
+                    peak_calls_per_hour=float(found.calls[hours].max()),
+                    emails=float(found.emails[hours].sum()),
+                    most_emails_waiting=float(found.backlog[hours].max()),
+                    within_capacity=bool(found.within[hours].all()),
                 )
             )
-        return found
+        return days
 
     @property
     def within_capacity(self) -> bool:
-        return all(state.within for state in self.states)
+        return bool(self.evaluation.within.all())

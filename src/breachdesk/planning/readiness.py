@@ -10,7 +10,6 @@ calls. Each check says what it found and, when it is not a pass, how to fix it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +25,9 @@ from breachdesk.notices.render import LANGUAGES
 from breachdesk.notices.service import notice_sender
 from breachdesk.people.mapping import MappingFile
 from breachdesk.people.records import elements_to_bits
+from breachdesk.planning.capacity import CapacityModel
 from breachdesk.planning.mail_auth import FAIL, PASS, WARN, TxtLookup, check_domain_mail
+from breachdesk.planning.waves import owed_groups, plan
 from breachdesk.rules.catalog import shipped_rules
 from breachdesk.rules.engine import Assessment, PeopleGroup, assess
 from breachdesk.rules.facts import WhatIfFacts
@@ -109,11 +110,6 @@ def customers_from_file(path: Path, mapping: MappingFile, facts: WhatIfFacts) ->
     return CustomerBase(found.groups, found.rows_unreadable)
 
 
-# The capacity check runs the wave planner over the worst-case assessment; it is passed
-# in so this module need not know how waves are planned.
-CapacityCheck = Callable[[Assessment, datetime], Check]
-
-
 def check_readiness(
     *,
     db_session: Session,
@@ -126,7 +122,8 @@ def check_readiness(
     dkim_selector: str | None,
     dkim_private_pem: bytes | None,
     monitoring_codes: int | None,
-    capacity: CapacityCheck | None,
+    capacity: CapacityModel,
+    delivery_rate: int,
 ) -> Readiness:
     organisation = _organisation(db_session, organisation_slug)
     if organisation is None:
@@ -151,10 +148,7 @@ def check_readiness(
     result.checks += _notice_checks(db_session, organisation, customers, assessment)
     result.checks.append(_monitoring_check(customers, assessment, monitoring_codes))
     result.checks.append(_regulator_check(customers, assessment))
-    if customers is None or capacity is None:
-        result.checks.append(_needs_customers("capacity", "contact-center capacity"))
-    else:
-        result.checks.append(capacity(assessment, now))
+    result.checks.append(_capacity_check(customers, assessment, capacity, delivery_rate, now))
     return result
 
 
@@ -408,4 +402,44 @@ def _regulator_check(customers: CustomerBase | None, assessment: Assessment) -> 
         name,
         PASS,
         f"{len(due)} regulator notices would be due; each has a known address or form",
+    )
+
+
+def _capacity_check(
+    customers: CustomerBase | None,
+    assessment: Assessment,
+    model: CapacityModel,
+    delivery_rate: int,
+    now: datetime,
+) -> Check:
+    """The wave plan for the whole customer base: does it meet every deadline with the
+    calls and emails it brings within what the desk can answer?"""
+    name = "contact-center capacity"
+    if customers is None:
+        return _needs_customers("capacity", name)
+    waves = plan(owed_groups(assessment, customers.groups), model, delivery_rate, now)
+    if waves.feasible:
+        return Check(
+            "capacity",
+            name,
+            PASS,
+            f"{model.agents:,} agents can take the contacts of notifying all "
+            f"{waves.people:,} customers owed notice in {len(waves.waves)} "
+            f"wave{'s' if len(waves.waves) != 1 else ''}, every deadline met",
+        )
+    shortfall = waves.shortfall
+    needs = []
+    if shortfall and shortfall.agents_needed:
+        needs.append(f"{shortfall.agents_needed:,} agents (you have {model.agents:,})")
+    if shortfall and shortfall.rate_needed:
+        needs.append(f"a delivery rate of {shortfall.rate_needed:,} notices a second")
+    reasons = "; ".join(shortfall.reasons) if shortfall else ""
+    return Check(
+        "capacity",
+        name,
+        FAIL,
+        f"with {model.agents:,} agents, notifying {waves.people:,} customers owed notice "
+        f"would not fit: {reasons or 'deadlines or capacity missed'}",
+        (f"plan for {' and '.join(needs)}" if needs else "no plan meets every deadline")
+        + "; see `breachdesk plan waves` and docs/planning.md",
     )

@@ -11,6 +11,7 @@ from breachdesk.config import get_settings
 from breachdesk.db import utcnow
 from breachdesk.inputs import InputError, load_yaml_mapping, parse_model
 from breachdesk.people.mapping import load_mapping_file
+from breachdesk.planning.capacity import CapacityModel
 from breachdesk.planning.mail_auth import FAIL, PASS, dns_lookup, records_from_file
 from breachdesk.planning.readiness import Readiness, check_readiness
 from breachdesk.rules.facts import WhatIfFacts
@@ -83,7 +84,8 @@ def check_command(
             dkim_selector=settings.dkim_selector,
             dkim_private_pem=dkim_pem.get_secret_value().encode() if dkim_pem else None,
             monitoring_codes=monitoring_codes,
-            capacity=None,
+            capacity=CapacityModel.from_settings(settings, agents=agents),
+            delivery_rate=settings.plan_delivery_rate,
         )
     if json_output:
         print_json(readiness.as_dict())

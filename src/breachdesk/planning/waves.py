@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from breachdesk.incidents.models import DataElement
 from breachdesk.inputs import InputError
 from breachdesk.planning.capacity import CapacityModel, agents_needed, traffic_of
-from breachdesk.planning.load import HOURS_PER_DAY, Batch, EmailQueue, LoadReport, Timeline
+from breachdesk.planning.load import HOURS_PER_DAY, Batch, LoadReport, Timeline
 from breachdesk.rules.deadlines import Due
 from breachdesk.rules.engine import Assessment, PeopleGroup, decide
 
@@ -262,7 +262,6 @@ def schedule(
     for batch in earlier:
         timeline.add(batch.at, batch.people)
     left = [group.people for group in order]
-    queue, walked = EmailQueue(), 0
     waves: list[PlannedWave] = []
     sends = list(earlier)
     for day in range(MAX_PLAN_DAYS):
@@ -271,11 +270,8 @@ def schedule(
             break
         start = now if day == 0 else timeline.start_of(day * HOURS_PER_DAY + model.opens_at)
         window_end = timeline.start_of((day + 1) * HOURS_PER_DAY + model.opens_at)
-        for _ in timeline.walk(walked, queue, stop=day * HOURS_PER_DAY):
-            pass  # the emails still waiting when this day begins
-        walked = day * HOURS_PER_DAY
         most = min(remaining, math.floor(rate * (window_end - start).total_seconds()))
-        people = _most_people(timeline, queue, walked, start, most)
+        people = _most_people(timeline, start, most)
         if not people:
             continue
         parts, sent = [], 0
@@ -304,7 +300,9 @@ def _order(group: OwedGroup, zone: ZoneInfo) -> tuple:
     return (end is None, end or datetime.max.replace(tzinfo=zone), group.jurisdiction or "")
 
 
-def _late(group: OwedGroup, zone: ZoneInfo, start: datetime, rate: int, before: int, take: int):
+def _late(
+    group: OwedGroup, zone: ZoneInfo, start: datetime, rate: int, before: int, take: int
+) -> int:
     """How many of ``take`` people, sent after ``before`` others from ``start``, are
     notified after their deadline."""
     end = group.deadline_end(zone)
@@ -314,9 +312,7 @@ def _late(group: OwedGroup, zone: ZoneInfo, start: datetime, rate: int, before: 
     return min(take, max(0, take - max(in_time, 0)))
 
 
-def _most_people(
-    timeline: Timeline, queue: EmailQueue, day_start: int, start: datetime, most: int
-) -> int:
+def _most_people(timeline: Timeline, start: datetime, most: int) -> int:
     """The most people a wave at ``start`` may take with every hour it adds load to
     still within capacity."""
     if most <= 0:
@@ -331,7 +327,8 @@ def _most_people(
     sent_from = timeline.hour_of(start)
 
     def fits(people: int) -> bool:
-        return timeline.fits(day_start, queue, (first, calls * people, emails * people), sent_from)
+        found = timeline.evaluate((first, calls * people, emails * people))
+        return found.fits(sent_from, first + len(calls))
 
     if most == 0 or fits(most):
         return most

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from breachdesk.delivery import selection
 from breachdesk.delivery.models import MessageState, OutboxMessage
-from breachdesk.incidents.models import Incident
+from breachdesk.incidents.models import DataElement, Incident
 from breachdesk.incidents.scope import diff_revisions
 from breachdesk.notices.context import owing_laws
+from breachdesk.notices.lint_content import ELEMENT_WORDS
 from breachdesk.people.models import AffectedPerson
 from breachdesk.people.records import element_set
 from breachdesk.reports.scorecard_grades import Dimension, Measure, at_least, at_most
@@ -112,14 +113,18 @@ def scope_clarity(*, db_session: Session, incident: Incident) -> Dimension:
 def _change_words(change: dict) -> str:
     parts = []
     if change["added_elements"]:
-        parts.append("added " + ", ".join(change["added_elements"]))
+        parts.append("added " + _words(change["added_elements"]))
     if change["weakened_elements"]:
-        parts.append("weakened the protection of " + ", ".join(change["weakened_elements"]))
+        parts.append("weakened the protection of " + _words(change["weakened_elements"]))
     if change["window_widened"]:
         parts.append("widened the window")
     if change["people_after"] > change["people_before"]:
         parts.append(f"raised the count {change['people_before']:,} → {change['people_after']:,}")
     return f"revision {change['revision']} " + ", ".join(parts or ["widened the scope"])
+
+
+def _words(elements: list[str]) -> str:
+    return ", ".join(ELEMENT_WORDS[DataElement(element)] for element in elements)
 
 
 @dataclass

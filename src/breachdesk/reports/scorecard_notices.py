@@ -254,7 +254,8 @@ def reassurance(*, incident: Incident, notices: list[SentNotice]) -> Dimension:
         )
     if protected:
         words = ", ".join(
-            f"{element} ({state.replace('_', ' ')})" for element, state in protected.items()
+            f"{_words([element])} ({state.replace('_', ' ')})"
+            for element, state in protected.items()
         )
         if unstated:
             measures.append(
