@@ -166,6 +166,20 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def reading_session(self) -> Iterator[Session]:
+        """A session for a long read (an export) that must not hold up writers. On SQLite
+        it reads through ``read_engine``: each statement sees one consistent snapshot and
+        no write lock is taken. Elsewhere it is an ordinary transaction, rolled back at
+        the end; it can write nothing either way."""
+        engine = self.read_engine if self.engine.dialect.name == "sqlite" else self.engine
+        session = Session(engine, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
     def dispose(self) -> None:
         if self._read_engine is not None:
             self._read_engine.dispose()

@@ -8,6 +8,7 @@ import json
 import mailbox
 import os
 import shutil
+import sqlite3
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
 from breachdesk.audit.models import AuditEventRow
@@ -325,19 +327,41 @@ def test_an_export_does_not_verify_once_the_audit_chain_is_rewritten(sent) -> No
 def test_an_export_streams_in_batches_and_reports_progress(sent, monkeypatch) -> None:
     monkeypatch.setattr(proof, "BATCH", 3)
     seen: list[tuple[int, int]] = []
+    writers_waited: list[bool] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
+        if sent.url.startswith("sqlite"):
+            writers_waited.append(not _a_writer_gets_the_lock_at_once(sent.url))
+
     database = Database(sent.url)
-    with database.session() as db_session:
-        selection = proof.select_notices(db_session=db_session, incident_id=sent.incident)
+    with database.reading_session() as reading, database.session() as db_session:
+        selection = proof.select_notices(db_session=reading, incident_id=sent.incident)
         result = proof.export_proof(
             db_session=db_session,
+            reading=reading,
             incident_id=sent.incident,
             selection=selection,
             out_dir=sent.folder / "batches",
             actor="test:otto@acme-health.example",
-            on_progress=lambda done, total: seen.append((done, total)),
+            on_progress=progress,
         )
     database.dispose()
     assert result.rows == 10 and seen == [(3, 10), (6, 10), (9, 10), (10, 10)]
+    # Mid-export, the campaign runner or the portal could still write.
+    assert not any(writers_waited)
+
+
+def _a_writer_gets_the_lock_at_once(url: str) -> bool:
+    connection = sqlite3.connect(make_url(url).database, timeout=0.2, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:  # "database is locked"
+        return False
+    finally:
+        connection.close()
 
 
 def test_mistakes_are_refused_with_a_message_that_says_what_to_do(sent) -> None:

@@ -166,6 +166,7 @@ def select_notices(
 def export_proof(
     *,
     db_session: Session,
+    reading: Session,
     incident_id: int,
     selection: Selection,
     out_dir: Path,
@@ -176,21 +177,25 @@ def export_proof(
 ) -> ProofExport:
     """Write the selected notices and their manifest to ``out_dir`` and record the
     export in the audit chain. With ``keyring``, each row carries the person's contact
-    details (decrypted), and the event says so."""
+    details (decrypted), and the event says so.
+
+    The notices are read through ``reading`` (``Database.reading_session``) and only the
+    sealing event through ``db_session``: an export of millions of rows takes minutes,
+    and on SQLite a writing session would hold every other writer back all that time."""
     data_path, manifest_path = out_dir / DATA_FILE, out_dir / MANIFEST_FILE
     _check_folder(out_dir, (data_path, manifest_path), overwrite)
-    head_seq, head_hash = db_session.execute(select(AuditHead.seq, AuditHead.hash)).one()
+    head_seq, head_hash = reading.execute(select(AuditHead.seq, AuditHead.hash)).one()
     exported_at = utcnow()
     query = _notices_query(incident_id, selection, with_contact=keyring is not None)
     counted = query.with_only_columns(_OUTBOX.id).order_by(None).subquery()
-    total = db_session.scalar(select(func.count()).select_from(counted)) or 0
-    given = _substitute_notices(db_session, incident_id)
+    total = reading.scalar(select(func.count()).select_from(counted)) or 0
+    given = _substitute_notices(reading, incident_id)
     try:
         rows, data_sha256 = _write_rows(
             data_path,
             (
                 _row(record, given, keyring)
-                for record in db_session.execute(query.execution_options(yield_per=BATCH))
+                for record in reading.execute(query.execution_options(yield_per=BATCH))
             ),
             lambda done: on_progress(done, total) if on_progress else None,
         )

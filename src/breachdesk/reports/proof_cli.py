@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from breachdesk.clitools import cli_actor, cli_session
+from breachdesk.clitools import cli_actor, cli_session, open_database
 from breachdesk.config import get_settings
 from breachdesk.reports import proof, proof_verify
 from breachdesk.security.crypto import load_keyring
@@ -40,28 +40,37 @@ def proof_command(
     them with an audit event; `breachdesk report verify-proof` checks them later.
     """
     keyring = load_keyring(get_settings()) if with_contact else None
-    with cli_session() as db_session:
-        selection = proof.select_notices(
-            db_session=db_session,
-            incident_id=incident,
-            jurisdiction=jurisdiction,
-            reference=reference,
-        )
-        with Progress(
-            TextColumn("exporting notices"), BarColumn(),
-            TextColumn("{task.completed:,.0f} notices"), TimeRemainingColumn(), transient=True,
-        ) as progress:  # fmt: skip
-            task = progress.add_task("notices", total=None)
-            result = proof.export_proof(
-                db_session=db_session,
+    database = open_database()
+    try:
+        # Read outside the write lock; only the sealing event is written.
+        with database.reading_session() as reading, database.session() as db_session:
+            selection = proof.select_notices(
+                db_session=reading,
                 incident_id=incident,
-                selection=selection,
-                out_dir=out,
-                actor=cli_actor(),
-                keyring=keyring,
-                overwrite=overwrite,
-                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                jurisdiction=jurisdiction,
+                reference=reference,
             )
+            with Progress(
+                TextColumn("exporting notices"), BarColumn(),
+                TextColumn("{task.completed:,.0f} notices"), TimeRemainingColumn(),
+                transient=True,
+            ) as progress:  # fmt: skip
+                task = progress.add_task("notices", total=None)
+                result = proof.export_proof(
+                    db_session=db_session,
+                    reading=reading,
+                    incident_id=incident,
+                    selection=selection,
+                    out_dir=out,
+                    actor=cli_actor(),
+                    keyring=keyring,
+                    overwrite=overwrite,
+                    on_progress=lambda done, total: progress.update(
+                        task, completed=done, total=total
+                    ),
+                )
+    finally:
+        database.dispose()
     typer.echo(f"proof of notice for {selection.describe()} of incident {incident}:")
     typer.echo(f"  {result.data_file}  {result.rows:,} notices  sha256 {result.data_sha256}")
     typer.echo(f"  {result.manifest_file}  sha256 {result.manifest_sha256}")

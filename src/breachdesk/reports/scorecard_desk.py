@@ -263,7 +263,7 @@ def responsiveness(
         Measure(
             "acknowledgement",
             at_most(figures["acknowledgement_p95_hours"], ACKNOWLEDGEMENT_HOURS_BANDS),
-            f"95% of the {len(inquiries):,} inquiries were acknowledged within "
+            f"Of the {len(inquiries):,} inquiries, 95% were acknowledged within "
             f"{_duration(figures['acknowledgement_p95_hours'])}.",
         ),
         Measure(
@@ -275,7 +275,8 @@ def responsiveness(
         Measure(
             "first_response_p95",
             at_most(p95 / sla, FIRST_RESPONSE_P95_BANDS),
-            f"95% had one within {_duration(p95)} ({_against(p95, sla)} the service level"
+            f"95% had a first answer within {_duration(p95)} "
+            f"({_against(p95, sla)} the service level"
             + (
                 f"; the {len(inquiries) - answered} still waiting count with how long they "
                 "have waited so far)."
