@@ -16,6 +16,9 @@ from breachdesk.incidents.models import Incident
 from breachdesk.security.approvals import both_signed, check_sign_off
 from breachdesk.security.models import StaffUser
 
+# The key of the library answer the portal publishes as the executive statement.
+STATEMENT_KEY = "statement"
+
 
 def is_approved(answer: ApprovedAnswer) -> bool:
     """Signed off by a legal and a communications approver, as two different accounts."""

@@ -9,6 +9,7 @@ from datetime import datetime
 from breachdesk.db import utcnow
 from breachdesk.desk import answers, codes
 from breachdesk.desk import service as desk
+from breachdesk.desk.answers import STATEMENT_KEY
 from breachdesk.desk.demo import demo_library, write_codes
 from breachdesk.desk.models import AnswerPurpose, ApprovedAnswer, InquiryCategory, InquirySource
 from breachdesk.desk.schemas import AnswerIn, InquiryIn, ReplyIn
@@ -16,7 +17,6 @@ from breachdesk.incidents import service as incidents
 from breachdesk.planning import drill_scenarios as scenarios
 from breachdesk.planning.drill_copy import approve_answers, approvers
 from breachdesk.planning.drill_steps import ACTOR, Drill
-from breachdesk.portal.web import STATEMENT_KEY
 from breachdesk.security import service as security
 
 # One inquiry for this many people, within these bounds: enough to time the desk.

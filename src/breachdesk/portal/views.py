@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from breachdesk.desk import answers
+from breachdesk.desk.answers import STATEMENT_KEY
 from breachdesk.desk.models import AnswerPurpose
 from breachdesk.desk.schemas import InquiryIn
 from breachdesk.incidents.models import Incident
@@ -26,7 +27,6 @@ from breachdesk.portal.web import (
     HERE,
     PORTAL_COOKIE,
     PORTAL_SESSION,
-    STATEMENT_KEY,
     LookupIn,
     client_address,
     form_fields,

@@ -42,7 +42,6 @@ MAX_FORM_BYTES = 64 * 1024
 # Writes one web process makes at once, and how long a request waits for a turn.
 WRITERS = 2
 WRITE_WAIT = 3.0
-STATEMENT_KEY = "statement"  # the library answer published as the executive statement
 
 
 @dataclass

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from breachdesk.delivery.models import MessageState, OutboxMessage
 from breachdesk.delivery.service import campaign_templates, get_campaign
 from breachdesk.desk import answers
+from breachdesk.desk.answers import STATEMENT_KEY
 from breachdesk.desk.models import AnswerPurpose, ApprovedAnswer
 from breachdesk.incidents.models import DataElement, Incident
 from breachdesk.notices.context import NoticeBatch
@@ -35,7 +36,6 @@ from breachdesk.notices.render import RenderedNotice
 from breachdesk.notices.templates import template_file
 from breachdesk.people.models import AffectedPerson
 from breachdesk.people.records import bits_to_elements
-from breachdesk.portal.web import STATEMENT_KEY
 from breachdesk.reports.scorecard_grades import Dimension, Measure, at_most
 
 # Flesch-Kincaid grade of the hardest English notice: at most this, this grade; more, F.
