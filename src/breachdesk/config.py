@@ -164,6 +164,20 @@ class Settings(BaseSettings):
     desk_sla_warning_hours: float = Field(
         default=4, ge=0, description="Warn this many hours before a service-level clock runs out."
     )
+    staff_lockout_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong passwords or two-factor codes in a row that lock a staff account.",
+    )
+    staff_lockout_minutes: float = Field(
+        default=15, gt=0, description="Minutes a locked staff account stays locked."
+    )
+    staff_idle_minutes: float = Field(
+        default=30,
+        gt=0,
+        description="Minutes without a request after which a staff session ends (a session "
+        "ends after 12 hours in any case).",
+    )
     # The contact-center capacity model that paces notice waves (docs/planning.md).
     capacity_agents: int = Field(default=20, ge=1, description="Agents answering the desk.")
     capacity_contact_rate: float = Field(

@@ -15,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from breachdesk import __version__
 from breachdesk.config import Settings, get_settings
+from breachdesk.console.views import install as install_console
+from breachdesk.console.web import Console
 from breachdesk.db import Database
 from breachdesk.delivery.transport import configured_sender
 from breachdesk.delivery.views import router as ses_hooks
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff_api)
     app.include_router(desk_api)
     app.include_router(remedies_api)
+    install_console(app, Console.create(settings=settings, keyring=keyring, database=database))
     app.add_exception_handler(404, not_found)
     app.add_middleware(Guard, max_in_flight=settings.max_in_flight)
 

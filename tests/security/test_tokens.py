@@ -3,6 +3,7 @@ checks their role."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,9 @@ from sqlalchemy import select
 from breachdesk.config import get_settings
 from breachdesk.db import Database
 from breachdesk.main import create_app
+from breachdesk.security import service as security
+from breachdesk.security import twofactor
+from breachdesk.security.crypto import load_keyring
 from breachdesk.security.models import ApiToken
 from tests.factories import PASSWORD, make_staff
 
@@ -74,13 +78,43 @@ def test_the_role_is_checked_on_every_call(client, run_cli, incident):
     assert client.get(f"/api/incidents/{incident}/inquiries").status_code == 401
 
 
-def test_a_session_signs_in_and_out_and_refuses_other_origins(client, incident):
+def enrol(database_url: str, email: str) -> str:
+    """Two-factor sign-in for ``email``, as the console's enrolment does; returns the secret."""
+    database = Database(database_url)
+    keyring = load_keyring(get_settings())
+    with database.session() as session:
+        user = security.get_by_email(db_session=session, email=email)
+        secret = twofactor.begin_enrolment(db_session=session, keyring=keyring, user=user).secret
+        assert twofactor.confirm_enrolment(
+            db_session=session, keyring=keyring, user=user, code=twofactor.current_code(secret)
+        )
+    database.dispose()
+    return secret
+
+
+def test_a_session_needs_the_two_factor_code_once_it_is_set_up(client, database_url):
+    ada = {"email": "ada@acme-health.example", "password": PASSWORD}
+    not_enrolled = client.post("/api/session", json=ada)
+    assert not_enrolled.status_code == 403 and "/console/login" in not_enrolled.text
+    enrol(database_url, ada["email"])
+    without_code = client.post("/api/session", json=ada)
+    assert without_code.status_code == 401 and "two-factor code" in without_code.text
+    assert client.get("/api/me").status_code == 401
+
+
+def test_a_session_signs_in_and_out_and_refuses_other_origins(client, incident, database_url):
     wrong = client.post(
         "/api/session", json={"email": "ada@acme-health.example", "password": "nope nope"}
     )
     assert wrong.status_code == 401
+    secret = enrol(database_url, "ada@acme-health.example")
     signed_in = client.post(
-        "/api/session", json={"email": "ada@acme-health.example", "password": PASSWORD}
+        "/api/session",
+        json={
+            "email": "ada@acme-health.example",
+            "password": PASSWORD,
+            "code": twofactor.current_code(secret, time.time() + 30),  # the enrolment's is used
+        },
     )
     assert signed_in.status_code == 204
     cookie = signed_in.headers["set-cookie"]

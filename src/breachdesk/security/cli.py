@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from breachdesk.clitools import cli_actor, cli_session, new_app, print_json
 from breachdesk.config import get_settings
 from breachdesk.inputs import InputError, NotFound, parse_model
-from breachdesk.security import crypto, service, tokens
+from breachdesk.security import crypto, service, tokens, twofactor
 from breachdesk.security.models import Role, StaffUser
 from breachdesk.security.schemas import StaffUserCreate, StaffUserRead
 
@@ -53,9 +53,7 @@ def set_password(
 ) -> None:
     """Set a new password for a staff account."""
     with cli_session() as db_session:
-        user = service.get_by_email(db_session=db_session, email=email)
-        if user is None:
-            raise NotFound(f"EMAIL: no staff account {email.strip().lower()}")
+        user = _existing(db_session, email)
         password = read_password(password_file)
         checked = parse_model(
             StaffUserCreate,
@@ -66,6 +64,36 @@ def set_password(
             db_session=db_session, user=user, password=checked.password, actor=cli_actor()
         )
     typer.echo(f"password changed for {user.email}")
+
+
+@user_app.command("unlock")
+def unlock(
+    email: str = typer.Argument(..., help="The locked staff account."),
+) -> None:
+    """Lift a lock-out after too many failed sign-ins, before it ends by itself."""
+    with cli_session() as db_session:
+        user = _existing(db_session, email)
+        service.unlock(db_session=db_session, user=user, actor=cli_actor())
+    typer.echo(f"{user.email} may sign in again")
+
+
+@user_app.command("reset-2fa")
+def reset_two_factor(
+    email: str = typer.Argument(..., help="The staff account whose phone was lost."),
+) -> None:
+    """Forget a staff member's two-factor secret (a lost or replaced phone); they set up
+    their authenticator app again at their next sign-in to the console."""
+    with cli_session() as db_session:
+        user = _existing(db_session, email)
+        twofactor.reset(db_session=db_session, user=user, actor=cli_actor())
+    typer.echo(f"{user.email} sets up two-factor sign-in again at their next sign-in")
+
+
+def _existing(db_session: Session, email: str) -> StaffUser:
+    user = service.get_by_email(db_session=db_session, email=email)
+    if user is None:
+        raise NotFound(f"EMAIL: no staff account {email.strip().lower()}")
+    return user
 
 
 def signed_in(db_session: Session, email: str, password: str) -> StaffUser:
@@ -112,9 +140,7 @@ def make_token(
     """Make an API token for a staff account and print it once; it acts with the
     account's role. Keep it secret; revoke it with `user revoke-token`."""
     with cli_session() as db_session:
-        user = service.get_by_email(db_session=db_session, email=email)
-        if user is None:
-            raise NotFound(f"EMAIL: no staff account {email.strip().lower()}")
+        user = _existing(db_session, email)
         row, token = tokens.create_token(
             db_session=db_session, user=user, label=label, actor=cli_actor()
         )

@@ -80,3 +80,55 @@ class StaffSignedOut(AuditEvent):
     event_type = "staff.signed_out"
     user: int
     session: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffSignInFailed(AuditEvent):
+    """A wrong password or two-factor code was given for a staff account (``factor`` is
+    ``password`` or ``code``); ``failures`` counts them in a row. Neither is recorded.
+    Attempts on emails with no account are not recorded: they would name no one."""
+
+    event_type = "staff.sign_in_failed"
+    user: int
+    email: str
+    factor: str
+    failures: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffLockedOut(AuditEvent):
+    """Too many failed sign-ins in a row: the account refuses sign-in until ``until``."""
+
+    event_type = "staff.locked_out"
+    user: int
+    email: str
+    until: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffUnlocked(AuditEvent):
+    """An administrator lifted a staff account's lock-out (``breachdesk user unlock``)."""
+
+    event_type = "staff.unlocked"
+    user: int
+    email: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffTwoFactorEnrolled(AuditEvent):
+    """A staff member turned on two-factor sign-in by confirming a code from their
+    authenticator app. The secret is never recorded."""
+
+    event_type = "staff.two_factor_enrolled"
+    user: int
+    email: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StaffTwoFactorReset(AuditEvent):
+    """A staff account's two-factor secret was forgotten (``breachdesk user reset-2fa``,
+    for a lost phone); they enrol again at their next sign-in."""
+
+    event_type = "staff.two_factor_reset"
+    user: int
+    email: str

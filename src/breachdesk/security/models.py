@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from breachdesk.db import Base, UTCDateTime, utcnow
@@ -34,6 +34,15 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # Two-factor sign-in (RFC 6238 TOTP): the shared secret, encrypted like personal data;
+    # set but unconfirmed while the staff member is enrolling.
+    totp_secret: Mapped[str | None] = mapped_column(String(255), info={"encrypted": True})
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The 30-second step of the last code accepted: a code works once, never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Wrong passwords or codes in a row; at the limit the account locks for a while.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):
@@ -75,5 +84,9 @@ class StaffSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the second factor was proved; until then the session only lets its holder
+    # give their code (or enrol), and expires within minutes.
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff_user: Mapped[StaffUser] = relationship()

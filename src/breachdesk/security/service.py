@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Column, select, update
 from sqlalchemy.orm import Session
 
 from breachdesk.audit import service as audit
-from breachdesk.db import Base
+from breachdesk.config import Settings
+from breachdesk.db import Base, utcnow
+from breachdesk.inputs import InputError
 from breachdesk.security.crypto import CIPHERTEXT_VERSION, Keyring
 from breachdesk.security.events import (
     DataKeysRotated,
+    StaffLockedOut,
     StaffPasswordChanged,
+    StaffSignInFailed,
+    StaffUnlocked,
     StaffUserAdded,
 )
 from breachdesk.security.models import StaffUser
@@ -60,21 +69,105 @@ def set_password(*, db_session: Session, user: StaffUser, password: str, actor: 
     )
 
 
-def authenticate(*, db_session: Session, email: str, password: str) -> StaffUser | None:
-    """The active account with this email and password, or None.
+@dataclass(frozen=True)
+class Lockout:
+    """How many wrong passwords or codes in a row lock an account, and for how long."""
 
-    An unknown email costs the same hash work as a wrong password, so response
-    times do not reveal which accounts exist.
+    failures: int = 5
+    minutes: float = 15
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Lockout:
+        return cls(settings.staff_lockout_failures, settings.staff_lockout_minutes)
+
+
+class AccountLocked(InputError):
+    """Sign-in refused: the account is locked after too many failed attempts."""
+
+    def __init__(self, user: StaffUser, now: datetime) -> None:
+        minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
+        super().__init__(
+            f"{user.email} is locked after too many failed sign-ins: try again in {minutes} "
+            f"minute{'s' if minutes != 1 else ''}, or ask an admin to run "
+            f"`breachdesk user unlock {user.email}`"
+        )
+
+
+def authenticate(
+    *,
+    db_session: Session,
+    email: str,
+    password: str,
+    lockout: Lockout = Lockout(),  # frozen, so one shared default is safe
+    now: datetime | None = None,
+) -> StaffUser | None:
+    """The active account with this email and password, or None; AccountLocked while the
+    account is locked.
+
+    An unknown email costs the same hash work as a wrong password, so response times do
+    not reveal which accounts exist. A wrong password counts towards the lock-out; the
+    caller commits, so the count survives the refusal.
     """
+    now = now or utcnow()
     user = get_by_email(db_session=db_session, email=email)
     stored = user.password_hash if user and user.active else _DUMMY_HASH
     try:
         _hasher.verify(stored, password)
+        right = True
     except (VerificationError, InvalidHashError):
-        return None
+        right = False
     if user is None or not user.active:
         return None
+    if is_locked(user, now):
+        raise AccountLocked(user, now)
+    if not right:
+        record_failure(
+            db_session=db_session, user=user, factor="password", lockout=lockout, now=now
+        )
+        return None
     return user
+
+
+def is_locked(user: StaffUser, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def record_failure(
+    *, db_session: Session, user: StaffUser, factor: str, lockout: Lockout, now: datetime
+) -> None:
+    """Count a wrong password or code; at ``lockout.failures`` in a row, lock the account."""
+    user.failed_sign_ins += 1
+    audit.record(
+        db_session=db_session,
+        event=StaffSignInFailed(
+            user=user.id, email=user.email, factor=factor, failures=user.failed_sign_ins
+        ),
+        actor=user.email,
+    )
+    if user.failed_sign_ins >= lockout.failures:
+        user.locked_until = now + timedelta(minutes=lockout.minutes)
+        user.failed_sign_ins = 0
+        audit.record(
+            db_session=db_session,
+            event=StaffLockedOut(
+                user=user.id, email=user.email, until=user.locked_until.isoformat()
+            ),
+            actor=user.email,
+        )
+
+
+def record_success(*, user: StaffUser) -> None:
+    """Every factor proved: the count of failures starts again."""
+    user.failed_sign_ins = 0
+    user.locked_until = None
+
+
+def unlock(*, db_session: Session, user: StaffUser, actor: str) -> None:
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    audit.record(
+        db_session=db_session, event=StaffUnlocked(user=user.id, email=user.email), actor=actor
+    )
 
 
 _DUMMY_HASH = _hasher.hash("breachdesk: no such account")

@@ -27,6 +27,11 @@ from breachdesk.security.models import ApiToken, StaffSession, StaffUser
 
 TOKEN_PREFIX = "bdt_"  # noqa: S105 (a marker that makes leaked tokens easy to scan for)
 SESSION_LIFETIME = timedelta(hours=12)
+# Between the password and the two-factor code.
+PENDING_LIFETIME = timedelta(minutes=10)
+DEFAULT_IDLE = timedelta(minutes=30)  # BREACHDESK_STAFF_IDLE_MINUTES
+# last_seen_at is written at most this often: idle expiry needs no finer clock.
+_LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 # last_used_at is written at most this often, so busy API clients do not write per call.
 _LAST_USED_RESOLUTION = timedelta(minutes=5)
 
@@ -100,53 +105,107 @@ def user_for_token(
 
 
 def start_session(
-    *, db_session: Session, user: StaffUser, now: datetime | None = None
+    *, db_session: Session, user: StaffUser, verified: bool, now: datetime | None = None
 ) -> tuple[StaffSession, str]:
     """A browser session for a user who has just proved their password; returns the row
-    and the session key for the cookie."""
+    and the session key for the cookie.
+
+    ``verified`` when nothing more is asked of them. Otherwise the session is pending:
+    it only lets its holder give their two-factor code (or enrol), and lapses after
+    PENDING_LIFETIME; ``verify_session`` completes it.
+    """
     now = now or utcnow()
     key = secrets.token_urlsafe(32)
     row = StaffSession(
         staff_user_id=user.id,
         key_hash=_digest(key),
         created_at=now,
-        expires_at=now + SESSION_LIFETIME,
+        expires_at=now + (SESSION_LIFETIME if verified else PENDING_LIFETIME),
+        last_seen_at=now,
     )
     db_session.add(row)
     db_session.flush()
+    if verified:
+        _signed_in(db_session, row, now)
+    return row, key
+
+
+def verify_session(*, db_session: Session, key: str, now: datetime | None = None) -> str:
+    """Complete a pending session once the second factor is proved; returns its new key.
+
+    The key changes at this point, so a key planted in a browser before sign-in (session
+    fixation) never becomes a signed-in one.
+    """
+    now = now or utcnow()
+    row = _live_session(db_session, key, now, idle=PENDING_LIFETIME)
+    if row is None or row.second_factor_at is not None:
+        raise InputError("the sign-in has lapsed: start again with your password")
+    new_key = secrets.token_urlsafe(32)
+    row.key_hash = _digest(new_key)
+    row.expires_at = now + SESSION_LIFETIME
+    _signed_in(db_session, row, now)
+    return new_key
+
+
+def _signed_in(db_session: Session, row: StaffSession, now: datetime) -> None:
+    row.second_factor_at = now
+    user = row.staff_user
     audit.record(
         db_session=db_session,
         event=StaffSignedIn(user=user.id, email=user.email, session=row.id),
         actor=user.email,
     )
-    return row, key
 
 
 def user_for_session(
-    *, db_session: Session, key: str, now: datetime | None = None
+    *,
+    db_session: Session,
+    key: str,
+    idle: timedelta = DEFAULT_IDLE,
+    now: datetime | None = None,
 ) -> StaffUser | None:
-    row = _live_session(db_session, key, now or utcnow())
-    return row.staff_user if row is not None else None
+    """The signed-in account of a live, completed session; it lapses after ``idle``
+    without a request."""
+    now = now or utcnow()
+    row = _live_session(db_session, key, now, idle=idle)
+    if row is None or row.second_factor_at is None:
+        return None
+    if row.last_seen_at is None or now - row.last_seen_at > _LAST_SEEN_RESOLUTION:
+        row.last_seen_at = now
+    return row.staff_user
+
+
+def pending_user(*, db_session: Session, key: str, now: datetime | None = None) -> StaffUser | None:
+    """The account of a session still waiting for its second factor."""
+    row = _live_session(db_session, key, now or utcnow(), idle=PENDING_LIFETIME)
+    if row is None or row.second_factor_at is not None:
+        return None
+    return row.staff_user
 
 
 def end_session(*, db_session: Session, key: str, now: datetime | None = None) -> None:
     now = now or utcnow()
-    row = _live_session(db_session, key, now)
+    row = _live_session(db_session, key, now, idle=SESSION_LIFETIME)
     if row is None:
         return
     row.ended_at = now
-    audit.record(
-        db_session=db_session,
-        event=StaffSignedOut(user=row.staff_user_id, session=row.id),
-        actor=row.staff_user.email,
-    )
+    if row.second_factor_at is not None:
+        audit.record(
+            db_session=db_session,
+            event=StaffSignedOut(user=row.staff_user_id, session=row.id),
+            actor=row.staff_user.email,
+        )
 
 
-def _live_session(db_session: Session, key: str, now: datetime) -> StaffSession | None:
+def _live_session(
+    db_session: Session, key: str, now: datetime, *, idle: timedelta
+) -> StaffSession | None:
     row = db_session.execute(
         select(StaffSession).where(StaffSession.key_hash == _digest(key))
     ).scalar_one_or_none()
     if row is None or row.ended_at is not None or row.expires_at <= now:
+        return None
+    if row.last_seen_at is not None and now - row.last_seen_at > idle:
         return None
     if not row.staff_user.active:
         return None

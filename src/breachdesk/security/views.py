@@ -1,7 +1,8 @@
 """Staff sign-in for the web app, and the check every staff route makes.
 
 A staff route is called with ``Authorization: Bearer <API token>`` (from
-``breachdesk user token``) or with the session cookie that ``POST /api/session`` sets.
+``breachdesk user token``) or with the session cookie that ``POST /api/session`` sets
+(email, password and two-factor code).
 Either way the account's role is checked on every call. Requests that rely on the
 cookie and change something must come from the app's own origin.
 """
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from breachdesk.security import service, tokens
+from breachdesk.config import Settings
+from breachdesk.db import utcnow
+from breachdesk.security import service, tokens, twofactor
 from breachdesk.security.models import Role, StaffUser
 
 SESSION_COOKIE = "bd_staff"
@@ -39,7 +43,9 @@ def _authenticated(request: Request) -> StaffUser:
             user = tokens.user_for_token(db_session=db_session, token=credential.strip())
         elif key := request.cookies.get(SESSION_COOKIE):
             _same_origin_for_changes(request)
-            user = tokens.user_for_session(db_session=db_session, key=key)
+            user = tokens.user_for_session(
+                db_session=db_session, key=key, idle=idle_limit(request.app.state.settings)
+            )
         else:
             user = None
     if user is None:
@@ -79,18 +85,43 @@ def staff(*roles: Role) -> Callable[[Request], StaffUser]:
 class SignIn(BaseModel):
     email: str
     password: str
+    code: str = ""  # the two-factor code from the staff member's authenticator app
 
 
 @router.post("/session", status_code=204)
 def sign_in(credentials: SignIn, request: Request, response: Response) -> None:
-    """Sign in with email and password; sets the session cookie (12 hours)."""
+    """Sign in with email, password and two-factor code; sets the session cookie
+    (12 hours, or less when idle). Two-factor sign-in is set up in the console."""
+    settings = request.app.state.settings
+    refusal = None
     with transaction(request) as db_session:
-        user = service.authenticate(
-            db_session=db_session, email=credentials.email, password=credentials.password
-        )
+        try:
+            user = service.authenticate(
+                db_session=db_session,
+                email=credentials.email,
+                password=credentials.password,
+                lockout=service.Lockout.from_settings(settings),
+            )
+        except service.AccountLocked as locked:
+            user, refusal = None, (423, str(locked))
         if user is None:
-            raise HTTPException(401, "wrong email or password")
-        _session, key = tokens.start_session(db_session=db_session, user=user)
+            refusal = refusal or (401, "wrong email or password")
+        elif not twofactor.enrolled(user):
+            refusal = (403, "set up two-factor sign-in first: sign in once at /console/login")
+        elif not twofactor.check_code(
+            keyring=request.app.state.keyring, user=user, code=credentials.code
+        ):
+            service.record_failure(
+                db_session=db_session, user=user, factor="code",
+                lockout=service.Lockout.from_settings(settings), now=utcnow(),
+            )  # fmt: skip
+            refusal = (401, "wrong or already used two-factor code")
+        else:
+            service.record_success(user=user)
+            _session, key = tokens.start_session(db_session=db_session, user=user, verified=True)
+    # Outside the transaction, so the failure count it recorded is kept.
+    if refusal is not None:
+        raise HTTPException(*refusal)
     response.set_cookie(
         SESSION_COOKIE,
         key,
@@ -100,6 +131,10 @@ def sign_in(credentials: SignIn, request: Request, response: Response) -> None:
         secure=request.url.scheme == "https",
         path="/",
     )
+
+
+def idle_limit(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.staff_idle_minutes)
 
 
 @router.delete("/session", status_code=204)

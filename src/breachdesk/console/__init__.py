@@ -1,0 +1,1 @@
+"""The staff console: the response team's web workspace under /console."""

@@ -1,0 +1,21 @@
+"""Every area of the console, in the order of the navigation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def routers() -> list[APIRouter]:
+    from breachdesk.console import (
+        audit,
+        campaigns,
+        dashboard,
+        desk,
+        facts,
+        notices,
+        outbox,
+        people,
+    )
+
+    areas = (dashboard, facts, people, notices, campaigns, desk, audit, outbox)
+    return [area.router for area in areas]
