@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 from email import message_from_bytes
 from email.policy import default
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from breachdesk.cli import app
+from breachdesk.config import get_settings
+from breachdesk.demo import print_logins
+from breachdesk.main import create_app
+from breachdesk.security import twofactor
 
 
 @pytest.fixture
@@ -27,7 +33,7 @@ def demo(tmp_path, monkeypatch):
     return data_dir, run
 
 
-def test_the_demo_tells_a_breach_in_two_instalments(demo, monkeypatch):
+def test_the_demo_tells_a_breach_in_two_instalments(demo, monkeypatch, capsys):
     data_dir, run = demo
     result = run()
     assert result.exit_code == 0, result.output
@@ -60,6 +66,27 @@ def test_the_demo_tells_a_breach_in_two_instalments(demo, monkeypatch):
     assert status["counts"]["sent"] == len(captured) > 0
     assert f"{len(captured):,} emails sent" in result.output
     assert CliRunner().invoke(app, ["audit", "verify"]).exit_code == 0
+    signs_in_to_the_console_with_the_printed_login(data_dir, capsys)
+
+
+def signs_in_to_the_console_with_the_printed_login(data_dir, capsys) -> None:
+    """The logins the demo prints when it serves open the console: the password, then
+    the current code of the printed two-factor key."""
+    capsys.readouterr()
+    print_logins(data_dir, "http://127.0.0.1:8000")
+    printed = capsys.readouterr().out
+    assert "http://127.0.0.1:8000/console/" in printed
+    lead = next(line.split() for line in printed.splitlines() if line.split()[:1] == ["lead"])
+    _role, email, password, key = lead
+    with TestClient(create_app(get_settings()), base_url="http://127.0.0.1:8000") as browser:
+        browser.get("/console/login")
+        csrf = browser.app.state.console.csrf_token(browser.cookies["bd_console_csrf"])
+        form = {"csrf": csrf, "email": email, "password": password}
+        assert browser.post("/console/login", data=form).url.path == "/console/login/code"
+        # The enrolment used the current code; the next one is the first unused.
+        code = {"csrf": csrf, "code": twofactor.current_code(key, time.time() + 30)}
+        dashboard = browser.post("/console/login/code", data=code)
+        assert dashboard.status_code == 200 and email in dashboard.text
 
 
 def test_the_demo_rebuilds_its_own_data_dir(demo):

@@ -16,11 +16,13 @@ from pydantic import BaseModel
 from breachdesk.audit.events import all_event_types
 from breachdesk.cli import app
 from breachdesk.config import Settings
+from breachdesk.console.access import ALLOWED, Can
 from breachdesk.incidents.models import DataElement
 from breachdesk.incidents.schemas import FactsIn, IncidentCreate, OrganisationCreate
 from breachdesk.notices.lint import RULE_IDS
 from breachdesk.rules.facts import WhatIfFacts
 from breachdesk.rules.schema import ContentItem, Jurisdiction
+from breachdesk.security.models import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -65,7 +67,7 @@ def test_every_command_and_its_options_are_documented(path):
 
 
 def test_the_cli_doc_names_no_command_that_does_not_exist():
-    documented = re.findall(r"^## (breachdesk [a-z -]+)$", read("cli.md"), re.M)
+    documented = re.findall(r"^## (breachdesk [a-z0-9 -]+)$", read("cli.md"), re.M)
     assert set(documented) - {"breachdesk --version"} == set(COMMANDS)
 
 
@@ -147,3 +149,18 @@ def test_the_rules_examples_are_valid_and_shown_as_they_are(name, schema):
 @pytest.mark.parametrize("rule", RULE_IDS)
 def test_every_lint_rule_is_documented(rule):
     assert f"| `{rule}` |" in read("notices.md")
+
+
+def test_the_console_doc_shows_who_may_do_what_as_the_code_grants_it():
+    """docs/console.md's role table is the console's access table (console/access.py)."""
+    roles = list(Role)
+    rows = {can.value: ["yes" if role in ALLOWED[can] else "" for role in roles] for can in Can}
+    table = section(read("console.md"), "Who may do what")
+    header = "| permission | " + " | ".join(role.value for role in roles) + " |"
+    assert header in table
+    documented = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == len(roles) + 1 and cells[0] in rows:
+            documented[cells[0]] = cells[1:]
+    assert documented == rows

@@ -42,6 +42,7 @@ from breachdesk.rules.report import write_report
 from breachdesk.rules.service import assess_incident
 from breachdesk.rules.views import jurisdiction_lines
 from breachdesk.security import service as security
+from breachdesk.security import twofactor
 from breachdesk.security.crypto import load_keyring
 from breachdesk.security.models import Role
 from breachdesk.security.schemas import StaffUserCreate
@@ -73,11 +74,7 @@ def demo_command(
     if serve:
         from breachdesk.main import run_server
 
-        base = f"http://{settings.host}:{settings.port}"
-        typer.echo(
-            f"\nServing the portal on {base}/ and the API on {base}/api/ "
-            f"(described at {base}/api/openapi.json); Ctrl-C stops"
-        )
+        print_logins(data_dir, f"http://{settings.host}:{settings.port}")
         run_server(settings)
 
 
@@ -111,10 +108,11 @@ def build_story(settings: Settings, people: int = DEMO_PEOPLE) -> None:
                 f"{', '.join(organisation.sending_domains)}"
             )
             accounts = create_staff(db_session)
-        write_accounts(settings.data_dir, accounts)
+            keys = enrol_two_factor(db_session, load_keyring(settings), accounts)
+        write_accounts(settings.data_dir, accounts, keys)
         say(
-            f"staff         {len(accounts)} accounts, one per role; passwords in "
-            f"{settings.data_dir / 'demo-accounts.txt'}"
+            f"staff         {len(accounts)} accounts, one per role; passwords and two-factor "
+            f"keys in {settings.data_dir / 'demo-accounts.txt'}"
         )
         for email, role, _password in accounts:
             say(f"                {role:15} {email}")
@@ -356,13 +354,50 @@ def create_staff(db_session, domain: str = DEMO_DOMAIN) -> list[tuple[str, str, 
     return accounts
 
 
-def write_accounts(data_dir: Path, accounts: list[tuple[str, str, str]]) -> None:
+def enrol_two_factor(db_session, keyring, accounts: list[tuple[str, str, str]]) -> dict[str, str]:
+    """Two-factor sign-in for every demo account, enrolled as a staff member would
+    (a secret, confirmed with its first code); returns each email's key."""
+    keys = {}
+    for email, _role, _password in accounts:
+        user = security.get_by_email(db_session=db_session, email=email)
+        secret = twofactor.begin_enrolment(db_session=db_session, keyring=keyring, user=user).secret
+        twofactor.confirm_enrolment(
+            db_session=db_session, keyring=keyring, user=user,
+            code=twofactor.current_code(secret),
+        )  # fmt: skip
+        keys[email] = secret
+    return keys
+
+
+def write_accounts(
+    data_dir: Path, accounts: list[tuple[str, str, str]], keys: dict[str, str]
+) -> None:
     path = data_dir / "demo-accounts.txt"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("# demo staff accounts: email, role, password\n")
+        handle.write("# demo staff accounts: email, role, password, two-factor key\n")
         for email, role, password in accounts:
-            handle.write(f"{email}\t{role}\t{password}\n")
+            handle.write(f"{email}\t{role}\t{password}\t{keys[email]}\n")
+
+
+def print_logins(data_dir: Path, base: str) -> None:
+    """The demo's URLs and logins, for whoever is about to try the console."""
+    say = typer.echo
+    say(f"\nServing breachdesk on {base} (Ctrl-C stops):")
+    say(f"  public portal   {base}/")
+    say(f"  staff console   {base}/console/")
+    say(f"  JSON API        {base}/api/  (described at {base}/api/openapi.json)")
+    say("\nDemo logins (email, password, two-factor key):")
+    rows = (data_dir / "demo-accounts.txt").read_text(encoding="utf-8").splitlines()[1:]
+    for row in rows:
+        email, role, password, key = row.split("\t")
+        say(f"  {role:15} {email:40} {password}  {key}")
+    python = Path(sys.executable)
+    say(
+        "Add a key to any authenticator app, or print its current code with\n"
+        f"  {os.path.relpath(python) if python.is_relative_to(Path.cwd()) else python} "
+        "-c \"import pyotp; print(pyotp.TOTP('KEY').now())\""
+    )
 
 
 def demo_organisation() -> OrganisationCreate:

@@ -18,6 +18,7 @@ from breachdesk.config import Settings, get_settings
 from breachdesk.console.views import install as install_console
 from breachdesk.console.web import Console
 from breachdesk.db import Database
+from breachdesk.delivery.embedded import send_due_campaigns, sends_in_process
 from breachdesk.delivery.transport import configured_sender
 from breachdesk.delivery.views import router as ses_hooks
 from breachdesk.desk.mail import send_queued_mail
@@ -47,8 +48,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # would otherwise wait seconds for them.
         await run_in_threadpool(_warm_up, app)
         mailer = asyncio.create_task(_send_desk_mail_continually(settings, database))
+        campaigns = None
+        if sends_in_process(database):
+            campaigns = asyncio.create_task(_send_due_campaigns_continually(settings, database))
         yield
         mailer.cancel()
+        if campaigns is not None:
+            campaigns.cancel()
         database.dispose()
 
     app = FastAPI(
@@ -123,6 +129,20 @@ async def _send_desk_mail_continually(settings: Settings, database: Database) ->
             await run_in_threadpool(_send_desk_mail_once, settings, database, keyring)
         except Exception:  # a relay that is down must not stop the loop: retried next run
             log.exception("sending the desk's queued emails failed; trying again shortly")
+
+
+async def _send_due_campaigns_continually(settings: Settings, database: Database) -> None:
+    """Embedded mode has no workers: the web process sends a wave when it comes due, and
+    retries deferred emails, as `breachdesk worker` does on PostgreSQL."""
+    keyring = load_keyring(settings)
+    while True:
+        await asyncio.sleep(DESK_MAIL_INTERVAL)
+        try:
+            await run_in_threadpool(
+                send_due_campaigns, settings=settings, database=database, keyring=keyring
+            )
+        except Exception:  # as for the desk's mail: retried on the next run
+            log.exception("starting the campaigns' due sends failed; trying again shortly")
 
 
 def _send_desk_mail_once(settings: Settings, database: Database, keyring: Keyring) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from breachdesk.audit.events import AuditEvent
@@ -213,3 +213,41 @@ def events_for_incident(
     if event_type is not None:
         query = query.where(AuditEventRow.event_type == event_type)
     return list(db_session.execute(query.order_by(AuditEventRow.seq)).scalars())
+
+
+def search(
+    *,
+    db_session: Session,
+    event_type: str | None = None,
+    actor: str | None = None,
+    incident_id: int | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[AuditEventRow], int]:
+    """One page of events, newest first, narrowed by each filter given, and how many
+    events match in all. ``actor`` matches any part of the actor, ignoring case;
+    ``since`` is inclusive and ``before`` exclusive."""
+    conditions = []
+    if event_type:
+        conditions.append(AuditEventRow.event_type == event_type)
+    if actor:
+        conditions.append(func.lower(AuditEventRow.actor).contains(actor.lower(), autoescape=True))
+    if incident_id is not None:
+        conditions.append(AuditEventRow.incident_id == incident_id)
+    if since is not None:
+        conditions.append(AuditEventRow.occurred_at >= since)
+    if before is not None:
+        conditions.append(AuditEventRow.occurred_at < before)
+    total = db_session.execute(
+        select(func.count()).select_from(AuditEventRow).where(*conditions)
+    ).scalar_one()
+    rows = db_session.execute(
+        select(AuditEventRow)
+        .where(*conditions)
+        .order_by(AuditEventRow.seq.desc())
+        .offset(max(offset, 0))
+        .limit(limit)
+    ).scalars()
+    return list(rows), total

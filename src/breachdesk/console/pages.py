@@ -9,13 +9,26 @@ def routers() -> list[APIRouter]:
     from breachdesk.console import (
         audit,
         campaigns,
+        claims,
         dashboard,
         desk,
+        desk_inquiry,
         facts,
         notices,
         outbox,
         people,
     )
 
-    areas = (dashboard, facts, people, notices, campaigns, desk, audit, outbox)
+    areas = (
+        dashboard,
+        facts,
+        people,
+        notices,
+        campaigns,
+        desk,
+        desk_inquiry,
+        claims,
+        audit,
+        outbox,
+    )
     return [area.router for area in areas]

@@ -210,7 +210,13 @@ def page(
 
 
 def page_headers() -> dict[str, str]:
-    return {"cache-control": "no-store", "content-security-policy": CONSOLE_CSP}
+    # same-origin, not the portal's no-referrer: under no-referrer browsers send
+    # "Origin: null" with form posts, and the same-origin check would refuse every form.
+    return {
+        "cache-control": "no-store",
+        "content-security-policy": CONSOLE_CSP,
+        "referrer-policy": "same-origin",
+    }
 
 
 def redirect(request: Request, url: str, *, flash: str = "") -> RedirectResponse:

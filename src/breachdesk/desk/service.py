@@ -23,6 +23,7 @@ from breachdesk.desk.mail import queue_mail
 from breachdesk.desk.models import (
     ApprovedAnswer,
     Inquiry,
+    InquiryCategory,
     InquiryMessage,
     InquirySource,
     InquiryStatus,
@@ -199,10 +200,11 @@ def queue(
     incident_id: int,
     statuses: Sequence[InquiryStatus] = (InquiryStatus.OPEN,),
     assigned_to: int | None = None,
+    category: InquiryCategory | None = None,
     limit: int = 100,
 ) -> list[Inquiry]:
     """The agent queue: oldest first, which is also most urgent first, since every
-    inquiry runs on the same clocks."""
+    inquiry runs on the same clocks; ``assigned_to`` and ``category`` narrow it."""
     query = (
         select(Inquiry)
         .where(Inquiry.incident_id == incident_id, Inquiry.status.in_(list(statuses)))
@@ -211,6 +213,8 @@ def queue(
     )
     if assigned_to is not None:
         query = query.where(Inquiry.assigned_to == assigned_to)
+    if category is not None:
+        query = query.where(Inquiry.category == category)
     return list(db_session.execute(query).scalars())
 
 

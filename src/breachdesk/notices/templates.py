@@ -19,7 +19,7 @@ from breachdesk.inputs import InputError, NotFound
 from breachdesk.notices.context import notice_context, owing_laws
 from breachdesk.notices.documents import document_from_html, document_from_text
 from breachdesk.notices.events import NoticeTemplateApproved, NoticeTemplateSaved
-from breachdesk.notices.findings import ERROR, Finding, LintContext
+from breachdesk.notices.findings import ERROR, WARNING, Finding, LintContext
 from breachdesk.notices.lint import lint
 from breachdesk.notices.models import NoticeTemplate, TemplateApproval
 from breachdesk.notices.render import (
@@ -144,13 +144,7 @@ def _lint_everywhere(
     errors = []
     for residence in sample_residences():
         rendered, laws = render_sample(template, organisation, residence)
-        lint_context = LintContext(
-            owned_domains=(*organisation.owned_domains, *organisation.sending_domains),
-            jurisdictions=tuple(laws),
-            facts_elements=frozenset(SAMPLE_ELEMENTS),
-            signatory=organisation.signatory_name,
-            language=template.language,
-        )
+        lint_context = _sample_lint_context(template, organisation, laws)
         documents = (
             document_from_text(rendered.text),
             document_from_html(rendered.html),  # the email
@@ -163,6 +157,35 @@ def _lint_everywhere(
                 if finding.severity == ERROR
             ]
     return tuple(errors)
+
+
+def _sample_lint_context(
+    template: TemplateFile, organisation: Organisation, laws: list[Jurisdiction]
+) -> LintContext:
+    return LintContext(
+        owned_domains=(*organisation.owned_domains, *organisation.sending_domains),
+        jurisdictions=tuple(laws),
+        facts_elements=frozenset(SAMPLE_ELEMENTS),
+        signatory=organisation.signatory_name,
+        language=template.language,
+    )
+
+
+def lint_sample(
+    template: TemplateFile, organisation: Organisation, residence: str
+) -> tuple[RenderedNotice, list[Jurisdiction], list[Finding]]:
+    """The template rendered for a sample person living in ``residence`` (as
+    ``render_sample``), with every finding of its text and its email's HTML (errors,
+    warnings and notes), each once, errors first: what a preview shows beside it."""
+    rendered, laws = render_sample(template, organisation, residence)
+    lint_context = _sample_lint_context(template, organisation, laws)
+    found: dict[tuple[str, str], Finding] = {}
+    for document in (document_from_text(rendered.text), document_from_html(rendered.html)):
+        for finding in lint(document, lint_context).findings:
+            found.setdefault((finding.rule, finding.message), finding)
+    order = {ERROR: 0, WARNING: 1}
+    findings = sorted(found.values(), key=lambda finding: order.get(finding.severity, 2))
+    return rendered, laws, findings
 
 
 def versions(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from breachdesk.audit import service as audit
@@ -13,7 +14,7 @@ from breachdesk.inputs import InputError, NotFound
 from breachdesk.people import references
 from breachdesk.people.contact import CONTEXT, Contact
 from breachdesk.people.events import PeopleViewed
-from breachdesk.people.models import AffectedPerson
+from breachdesk.people.models import AffectedPerson, ImportIssue, IssueAction, PersonImport
 from breachdesk.people.records import bits_to_elements, elements_to_bits
 from breachdesk.security.crypto import Keyring
 
@@ -126,3 +127,117 @@ def _read_and_audit(
             actor=actor,
         )
     return shown
+
+
+# --- the console's look-ups ----------------------------------------------------------
+
+EMAIL_CONTEXT = "affected_person.email"  # the blind-index context imports write
+SEARCH_LIMIT = 50
+
+
+def email_index(keyring: Keyring, email: str) -> str:
+    """The blind index of an email address, as an import stores it for the first one."""
+    return keyring.blind_index(email.strip().lower(), context=EMAIL_CONTEXT)
+
+
+def search_people(
+    *, db_session: Session, keyring: Keyring, incident_id: int, query: str, actor: str
+) -> list[dict[str, Any]]:
+    """The incident's people with this reference code or (first) email address.
+
+    Both are equality look-ups (the reference column, the email's blind index): no
+    decrypted data is ever scanned. The people found are decrypted and audited.
+    """
+    incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
+    text = query.strip()
+    person = AffectedPerson
+    if references.parse(text) is not None:
+        condition = person.reference == references.parse(text)
+    elif "@" in text:
+        condition = person.email_index == email_index(keyring, text)
+    else:
+        raise InputError(
+            "q: type a reference code from the notice (like "
+            f"{references.display('ABCD2345EFGH')}) or an email address"
+        )
+    found = list(
+        db_session.execute(
+            select(person)
+            .where(person.incident_id == incident_id, condition)
+            .order_by(person.id)
+            .limit(SEARCH_LIMIT)
+        ).scalars()
+    )
+    shown = _read_and_audit(db_session, keyring, incident, found, actor)
+    return [{"id": row.id, **item} for row, item in zip(found, shown, strict=True)]
+
+
+def get_person(*, db_session: Session, incident_id: int, person_id: int) -> AffectedPerson:
+    person = db_session.get(AffectedPerson, person_id)
+    if person is None or person.incident_id != incident_id:
+        raise NotFound(f"incident {incident_id} has no affected person {person_id}")
+    return person
+
+
+def view_person(
+    *, db_session: Session, keyring: Keyring, incident_id: int, person_id: int, actor: str
+) -> dict[str, Any]:
+    """One person, decrypted; the view is on the audit record (people.viewed)."""
+    person = get_person(db_session=db_session, incident_id=incident_id, person_id=person_id)
+    incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
+    return {"id": person.id, **_read_and_audit(db_session, keyring, incident, [person], actor)[0]}
+
+
+def list_imports(*, db_session: Session, incident_id: int) -> list[PersonImport]:
+    """The incident's imports, oldest first, with their counts."""
+    return list(
+        db_session.execute(
+            select(PersonImport)
+            .where(PersonImport.incident_id == incident_id)
+            .order_by(PersonImport.id)
+        ).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    import_id: int
+    file_name: str
+    source_row: int
+    source_column: str | None
+    reason: str
+
+
+def quarantined_rows(
+    *, db_session: Session, incident_id: int, offset: int = 0, limit: int = 50
+) -> tuple[list[QuarantinedRow], int]:
+    """One page of the rows the incident's imports set aside, by import and row, and how
+    many there are in all. The values themselves stay encrypted (they may be personal
+    data); the issues report in the data dir has them."""
+    quarantined = (ImportIssue.action == IssueAction.QUARANTINED) & (
+        PersonImport.incident_id == incident_id
+    )
+    joined = select(ImportIssue).join(PersonImport, ImportIssue.import_id == PersonImport.id)
+    total = db_session.execute(
+        select(func.count())
+        .select_from(ImportIssue)
+        .join(PersonImport, ImportIssue.import_id == PersonImport.id)
+        .where(quarantined)
+    ).scalar_one()
+    rows = db_session.execute(
+        joined.add_columns(PersonImport.file_name)
+        .where(quarantined)
+        .order_by(ImportIssue.import_id, ImportIssue.source_row, ImportIssue.id)
+        .offset(max(offset, 0))
+        .limit(limit)
+    ).all()
+    return [
+        QuarantinedRow(
+            import_id=issue.import_id,
+            file_name=file_name,
+            source_row=issue.source_row,
+            source_column=issue.source_column,
+            reason=issue.reason,
+        )
+        for issue, file_name in rows
+    ], total

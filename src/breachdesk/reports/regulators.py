@@ -28,7 +28,7 @@ from breachdesk.delivery import service as delivery
 from breachdesk.delivery.models import Campaign, CampaignState, MessageState, OutboxMessage, Wave
 from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import Incident
-from breachdesk.inputs import InputError
+from breachdesk.inputs import InputError, NotFound
 from breachdesk.notices import templates as notice_templates
 from breachdesk.notices.render import TemplateFile
 from breachdesk.people.models import AffectedPerson
@@ -319,6 +319,22 @@ def regulator_documents(
     *, db_session: Session, incident_id: int, today: date | None = None
 ) -> list[NoticeDocument]:
     return notice_documents(gather(db_session=db_session, incident_id=incident_id, today=today))
+
+
+def regulator_document(
+    *, db_session: Session, incident_id: int, jurisdiction: str, notice: str
+) -> NoticeDocument:
+    """The one required notice ``jurisdiction`` ``notice`` (``US-MA`` ``ag``), for a
+    download; NotFound when the incident's laws do not require it."""
+    sources = gather(db_session=db_session, incident_id=incident_id)
+    for owed in owed_notices(sources.assessment):
+        named = (owed.result.code, owed.notice) == (jurisdiction.upper(), notice.lower())
+        if named and owed.required:
+            return notice_document(sources, owed)
+    raise NotFound(
+        f"incident {incident_id} owes no notice {jurisdiction} {notice}: the regulators page "
+        "lists the notices its laws require"
+    )
 
 
 # Writing them

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -110,7 +111,7 @@ def authenticate(
     """
     now = now or utcnow()
     user = get_by_email(db_session=db_session, email=email)
-    stored = user.password_hash if user and user.active else _DUMMY_HASH
+    stored = user.password_hash if user and user.active else _dummy_hash()
     try:
         _hasher.verify(stored, password)
         right = True
@@ -170,7 +171,11 @@ def unlock(*, db_session: Session, user: StaffUser, actor: str) -> None:
     )
 
 
-_DUMMY_HASH = _hasher.hash("breachdesk: no such account")
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when there is no account; made on first use, since
+    hashing takes a fifth of a second and most commands never sign anyone in."""
+    return _hasher.hash("breachdesk: no such account")
 
 
 def encrypted_columns() -> list[Column]:
