@@ -388,10 +388,13 @@ def print_logins(data_dir: Path, base: str) -> None:
     say(f"  staff console   {base}/console/")
     say(f"  JSON API        {base}/api/  (described at {base}/api/openapi.json)")
     say("\nDemo logins (email, password, two-factor key):")
-    rows = (data_dir / "demo-accounts.txt").read_text(encoding="utf-8").splitlines()[1:]
-    for row in rows:
-        email, role, password, key = row.split("\t")
-        say(f"  {role:15} {email:40} {password}  {key}")
+    rows = [
+        row.split("\t")
+        for row in (data_dir / "demo-accounts.txt").read_text(encoding="utf-8").splitlines()[1:]
+    ]
+    width = max(len(email) for email, *_rest in rows)
+    for email, role, password, key in rows:
+        say(f"  {role:15} {email:{width}}  {password}  {key}")
     python = Path(sys.executable)
     say(
         "Add a key to any authenticator app, or print its current code with\n"

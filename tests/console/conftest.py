@@ -197,3 +197,14 @@ def console_routes(app: FastAPI) -> list[tuple[str, str, str]]:
 
     walk(app.router.routes, "")
     return sorted(found, key=lambda row: (row[1], row[0]))
+
+
+def demo_client(app: FastAPI, data_dir: Path, role: str) -> ConsoleClient:
+    """A client signed in as the demo's account for ``role``."""
+    email = demo_logins(data_dir)[role][0]
+    client = ConsoleClient(app, role)
+    with app.state.database.session() as session:
+        user = service.get_by_email(db_session=session, email=email)
+        _row, key = tokens.start_session(db_session=session, user=user, verified=True)
+    client.http.cookies.set("bd_console", key, domain="127.0.0.1", path="/console")
+    return client

@@ -2,8 +2,8 @@
 Playwright, JavaScript on), as the demo's personas: the lead signs in with two-factor
 and revises the facts; legal and comms sign off a new template version; the lead
 launches a wave; an agent answers an inquiry with a suggested answer; the auditor
-verifies the chain. Each role is refused what it may not do, and every page is
-photographed.
+verifies the chain. Each role is refused what it may not do, a replaced phone is
+enrolled from the QR code page, and every page is photographed.
 
 Screenshots go to $BREACHDESK_SCREENSHOTS when set
 (``BREACHDESK_SCREENSHOTS=/tmp/console .venv/bin/pytest tests/console/test_browser.py``),
@@ -24,7 +24,9 @@ import pytest
 
 from breachdesk.config import get_settings
 from breachdesk.console.access import ALLOWED, Can
+from breachdesk.db import Database
 from breachdesk.main import create_app
+from breachdesk.security import service as security
 from breachdesk.security import twofactor
 from breachdesk.security.models import Role
 from tests.console.conftest import console_routes, demo_copy, demo_logins, demo_parameters
@@ -288,3 +290,30 @@ def test_every_page_renders_in_the_browser_without_a_policy_violation(persona, s
         assert someone.page.locator("h1").count() == 1, (role, path)
         name = re.sub(r"[{}]", "", path.removeprefix("/console/")).replace("/", "-") or "home"
         someone.shot("page-" + name)
+
+
+def test_a_replaced_phone_is_enrolled_from_the_qr_code_page(browser, story):
+    """After `breachdesk user reset-2fa`, the next sign-in shows a QR code and the key;
+    the code from them turns two-factor sign-in on again."""
+    login = story.logins["admin"]
+    database = Database.from_settings(get_settings())
+    with database.session() as session:
+        user = security.get_by_email(db_session=session, email=login.email)
+        twofactor.reset(db_session=session, user=user, actor="test")
+    database.dispose()
+    admin = Persona(browser, story, "admin")
+    page = admin.page
+    page.goto("/console/login")
+    page.get_by_label("Email").fill(login.email)
+    page.get_by_label("Password").fill(login.password)
+    page.get_by_role("button", name="Continue").click()
+    assert "/console/login/enrol" in page.url
+    assert page.locator("figure.qr svg").count() == 1
+    admin.shot("enrol")
+    key = page.get_by_test_id("totp-secret").inner_text()
+    page.get_by_label("Six-digit code").fill(twofactor.current_code(key))
+    page.get_by_role("button", name="Turn on and sign in").click()
+    assert login.email in admin.text() and "/console/login" not in page.url
+    story.logins["admin"] = Login(login.email, login.password, key)
+    story.used_steps["admin"] = int(time.time() // 30)
+    admin.close()

@@ -28,12 +28,14 @@ from breachdesk.desk.models import InquirySource
 from breachdesk.desk.schemas import InquiryIn, ReplyIn
 from breachdesk.desk.service import ServiceLevels
 from breachdesk.incidents import service as incidents
+from breachdesk.main import create_app
 from breachdesk.people.models import AffectedPerson
+from breachdesk.planning import waves_service
 from breachdesk.reports import submissions
 from breachdesk.reports.scorecard import build_scorecard, dkim_signing
 from breachdesk.security import service as security
 from breachdesk.security.crypto import load_keyring
-from tests.console.conftest import text_of
+from tests.console.conftest import demo_client, demo_copy, text_of
 from tests.delivery.conftest import approve_default_template, everyone, import_people
 from tests.factories import disclose, make_incident, revise
 from tests.people.conftest import person
@@ -355,3 +357,19 @@ def test_a_required_notice_downloads_as_pdf_and_json(response, as_persona) -> No
 def _row(html: str, agency: str) -> str:
     """The table row of the regulators page that names ``agency``."""
     return next(row for row in html.split("<tr>")[1:] if agency in row)
+
+
+def test_people_owed_notice_but_in_no_wave_yet_are_counted_with_their_first_deadline(
+    demo_template, tmp_path, monkeypatch
+) -> None:
+    """The demo sent its first wave (Texas) only: the campaign has sent all it holds, and
+    the panel must not let that read as everyone told."""
+    data_dir = demo_copy(demo_template, tmp_path, monkeypatch)
+    app = create_app(get_settings())
+    with app.state.database.session() as db_session:
+        groups = waves_service.unnotified_groups(db_session=db_session, incident_id=1)
+    waiting = sum(group.people for group in groups)
+    assert waiting > 0
+    page = text_of(demo_client(app, data_dir, "lead").get("/console/incidents/1"))
+    assert f"{waiting:,} people owed notice are in no wave yet; the first of them" in page
+    app.state.database.dispose()

@@ -22,12 +22,11 @@ from sqlalchemy import func, select
 from breachdesk.audit.models import AuditEventRow
 from breachdesk.config import get_settings
 from breachdesk.main import create_app
-from breachdesk.security import service, tokens
 from tests.console.conftest import (
     ConsoleClient,
     console_routes,
+    demo_client,
     demo_copy,
-    demo_logins,
     demo_parameters,
 )
 
@@ -75,16 +74,6 @@ OPEN = {
 }  # fmt: skip
 
 
-def as_role(app: FastAPI, data_dir: Path, role: str) -> ConsoleClient:
-    email = demo_logins(data_dir)[role][0]
-    client = ConsoleClient(app, role)
-    with app.state.database.session() as session:
-        user = service.get_by_email(db_session=session, email=email)
-        _row, key = tokens.start_session(db_session=session, user=user, verified=True)
-    client.http.cookies.set("bd_console", key, domain="127.0.0.1", path="/console")
-    return client
-
-
 def url_of(path: str, parameters: dict[str, str]) -> str:
     return path.format(**parameters)
 
@@ -110,7 +99,7 @@ def test_every_route_needs_a_sign_in_and_names_a_permission_in_the_table(matrix)
 @pytest.mark.parametrize("role", sorted(EVERYONE))
 def test_each_role_is_refused_every_route_it_may_not_use_and_nothing_changes(matrix, role):
     app, data_dir, parameters = matrix
-    client = as_role(app, data_dir, role)
+    client = demo_client(app, data_dir, role)
     before = audit_count(app)
     refused = []
     for method, path, permission in console_routes(app):
@@ -129,7 +118,7 @@ def test_each_role_is_refused_every_route_it_may_not_use_and_nothing_changes(mat
 @pytest.mark.parametrize("role", sorted(EVERYONE))
 def test_each_role_sees_every_page_it_may_use(matrix, role):
     app, data_dir, parameters = matrix
-    client = as_role(app, data_dir, role)
+    client = demo_client(app, data_dir, role)
     for method, path, permission in console_routes(app):
         if method != "GET" or (method, path) in OPEN or role not in WHO_MAY[permission]:
             continue
@@ -143,7 +132,7 @@ def test_every_role_may_post_what_it_is_allowed_to_past_the_role_check(matrix):
     its content: an empty form gets 422, or a redirect with a message)."""
     app, data_dir, parameters = matrix
     for role in sorted(EVERYONE):
-        client = as_role(app, data_dir, role)
+        client = demo_client(app, data_dir, role)
         for method, path, permission in console_routes(app):
             if method != "POST" or (method, path) in OPEN or role not in WHO_MAY[permission]:
                 continue

@@ -30,7 +30,7 @@ from breachdesk.desk import codes
 from breachdesk.desk.service import ServiceLevels
 from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import Incident
-from breachdesk.planning import desk_volume
+from breachdesk.planning import desk_volume, waves_service
 from breachdesk.planning.capacity import CapacityModel
 from breachdesk.reports import submissions
 from breachdesk.reports.schemas import DUE, OVERDUE, SUBMITTED
@@ -60,6 +60,9 @@ def build(*, db_session: Session, settings: Settings, incident_id: int, now: dat
         "facts": facts_panel(db_session=db_session, incident=incident, assessment=assessment),
         "obligations": obligations_panel(assessment, now),
         "campaigns": campaign_panel(db_session=db_session, incident_id=incident_id),
+        "not_in_a_wave": not_in_a_wave(
+            db_session=db_session, incident_id=incident_id, assessment=assessment
+        ),
         "inquiries": inquiry_panel(
             db_session=db_session,
             settings=settings,
@@ -245,6 +248,24 @@ def campaign_panel(*, db_session: Session, incident_id: int) -> list[dict]:
             }
         )
     return shown
+
+
+def not_in_a_wave(*, db_session: Session, incident_id: int, assessment: Assessment) -> dict | None:
+    """People owed the initial notice who are in no campaign's outbox yet, and the
+    earliest deadline among them: what a campaign that has sent everything it holds
+    does not show."""
+    groups = waves_service.unnotified_groups(
+        db_session=db_session, incident_id=incident_id, assessment=assessment
+    )
+    people = sum(group.people for group in groups)
+    if not people:
+        return None
+    dated = [group for group in groups if group.due is not None]
+    first = min(dated, key=lambda group: group.due.day) if dated else None
+    return {
+        "people": people,
+        "deadline": (first.deadline_law, first.due.day) if first else None,
+    }
 
 
 def _verdict(status: delivery.CampaignStatus) -> tuple[str, str]:

@@ -32,7 +32,7 @@ from breachdesk.people.records import element_set, elements_to_bits
 from breachdesk.planning.capacity import CapacityModel
 from breachdesk.planning.load import Batch
 from breachdesk.planning.waves import OwedGroup, WavePlan, owed_groups, plan
-from breachdesk.rules.engine import PeopleGroup
+from breachdesk.rules.engine import Assessment, PeopleGroup
 from breachdesk.rules.service import assess_incident
 
 # Waves are planned for the first notice; a later kind goes to the people whose notice a
@@ -40,9 +40,12 @@ from breachdesk.rules.service import assess_incident
 KIND = delivery.INITIAL
 
 
-def unnotified_groups(*, db_session: Session, incident_id: int) -> list[OwedGroup]:
+def unnotified_groups(
+    *, db_session: Session, incident_id: int, assessment: Assessment | None = None
+) -> list[OwedGroup]:
     """The incident's people owed notice and not yet in this kind's outbox, by residence
-    and elements, each with the deadline that binds them."""
+    and elements, each with the deadline that binds them. ``assessment``: the incident's,
+    when the caller has it already (assessing takes a while on a big incident)."""
     person = AffectedPerson
     rows = db_session.execute(
         select(person.jurisdiction, person.elements, func.count())
@@ -54,7 +57,7 @@ def unnotified_groups(*, db_session: Session, incident_id: int) -> list[OwedGrou
         .order_by(person.jurisdiction, person.elements)
     )
     groups = [PeopleGroup(residence, element_set(bits), count) for residence, bits, count in rows]
-    assessment = assess_incident(db_session=db_session, incident_id=incident_id)
+    assessment = assessment or assess_incident(db_session=db_session, incident_id=incident_id)
     return owed_groups(assessment, groups)
 
 
