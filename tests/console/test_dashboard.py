@@ -206,6 +206,10 @@ def test_the_campaign_burn_down_counts_sent_notices_by_channel(
     with time_machine.travel(LATER, tick=False):
         page = as_persona("lena").get(f"/console/incidents/{response}")
     assert f"{sent:,} of {emails:,} (" in page.text  # on the email bar
+    # The burn-down: what is left to send over time, ending at what is left now.
+    left = emails - sent - counts["email"].get("bounced", 0) - counts["email"].get("failed", 0)
+    assert f"Campaign {campaign.id}: emails and letters still to send over time" in page.text
+    assert f"email: {left:,} left" in page.text
     campaign_text = _panel(text_of(page), "Notice campaigns", "Inquiries and the desk")
     assert f"Campaign {campaign.id}" in campaign_text
     assert "the earliest legal deadline" in campaign_text or "handed over" in campaign_text

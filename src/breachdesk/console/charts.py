@@ -1,5 +1,6 @@
 """Charts drawn on the server as inline SVG markup: a US tile-grid map, a deadline
-timeline, progress bars and a day-by-day column chart with a capacity line.
+timeline, progress bars, a campaign burn-down and a day-by-day column chart with a
+capacity line.
 
 Every chart has a title (shown, and as the SVG's accessible name) and text labels on
 the marks; colours are attributes (the console's Content-Security-Policy allows no
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from itertools import count
 
 from markupsafe import Markup, escape
@@ -248,3 +249,82 @@ def day_columns(
             + _text(width, y(line) - 5, line_label, size=12, anchor="end")
         )
     return _svg(width, top + height + 20, title, body)
+
+
+CHANNEL_COLOURS = {"email": "#0b4f9c", "letter": "#8a4b00"}
+
+
+def burn_down(
+    moments: Sequence[datetime],
+    remaining: dict[str, Sequence[int]],
+    title: str,
+    *,
+    eta: datetime | None,
+    deadline: tuple[str, date] | None,
+) -> Markup:
+    """Notices still to send over time, a line per channel, falling to zero; a dashed
+    line from now to the expected finish at the current pace, and the earliest legal
+    deadline as a red rule, so "will we make it" is read at a glance."""
+    left, top, width, height = 46, 22, 520, 150
+    start = moments[0]
+    deadline_at = (
+        datetime.combine(deadline[1], datetime.max.time(), tzinfo=start.tzinfo)
+        if deadline
+        else None
+    )
+    end = max([moments[-1], *(moment for moment in (eta, deadline_at) if moment)])
+    seconds = max((end - start).total_seconds(), 1)
+    peak = max([1, *(max(series) for series in remaining.values() if series)]) * 1.1
+
+    def x(moment: datetime) -> float:
+        return left + (moment - start).total_seconds() / seconds * width
+
+    def y(value: float) -> float:
+        return top + height - value / peak * height
+
+    body = [
+        f'<line x1="{left}" y1="{top + height}" x2="{left + width}" y2="{top + height}" '
+        f'stroke="{AXIS}"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + height}" stroke="{AXIS}"/>',
+        _text(left - 4, top + height + 4, "0", anchor="end", fill=MUTED),
+        _text(left - 4, y(peak / 1.1) + 4, f"{peak / 1.1:,.0f}", anchor="end", fill=MUTED),
+        _text(left, top + height + 16, f"{start:%b %d %H:%M}", fill=MUTED),
+        _text(left + width, top + height + 16, f"{end:%b %d %H:%M} UTC", anchor="end", fill=MUTED),
+    ]
+    legend_x = left + 8
+    for channel, series in remaining.items():
+        colour = CHANNEL_COLOURS.get(channel, INK)
+        points = " ".join(
+            f"{x(moment):.1f},{y(value):.1f}" for moment, value in zip(moments, series, strict=True)
+        )
+        body.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
+        )
+        body.append(
+            f'<rect x="{legend_x}" y="6" width="12" height="4" fill="{colour}"/>'
+            + _text(legend_x + 16, 12, f"{channel}: {series[-1]:,} left", size=12)
+        )
+        legend_x += 150
+    total_now = sum(series[-1] for series in remaining.values())
+    if eta and total_now:
+        body.append(
+            f'<line x1="{x(moments[-1]):.1f}" y1="{y(total_now):.1f}" x2="{x(eta):.1f}" '
+            f'y2="{y(0):.1f}" stroke="{INK}" stroke-dasharray="5 4"/>'
+            + _text(x(eta), y(0) - 6, f"done {eta:%b %d %H:%M}", anchor="end", size=12)
+        )
+    if deadline_at:
+        late = eta is not None and eta > deadline_at
+        body.append(
+            f'<line x1="{x(deadline_at):.1f}" y1="{top}" x2="{x(deadline_at):.1f}" '
+            f'y2="{top + height}" stroke="#a4262c" stroke-width="2"/>'
+            + _text(
+                x(deadline_at) - 4,
+                top + 12,
+                f"deadline {deadline[0]} {deadline[1]:%b %d}",
+                anchor="end",
+                size=12,
+                fill="#a4262c",
+                weight="bold" if late else "normal",
+            )
+        )
+    return _svg(left + width + 8, top + height + 22, title, body)

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from breachdesk.config import Settings
@@ -17,6 +18,7 @@ from breachdesk.console.charts import (
     Key,
     Mark,
     Tile,
+    burn_down,
     day_columns,
     progress_bars,
     tile_map,
@@ -24,7 +26,8 @@ from breachdesk.console.charts import (
 )
 from breachdesk.delivery import selection
 from breachdesk.delivery import service as delivery
-from breachdesk.delivery.models import CampaignState, Channel, MessageState
+from breachdesk.delivery.models import Campaign, CampaignState, Channel, MessageState
+from breachdesk.delivery.pace import burn_down as burn_down_counts
 from breachdesk.desk import claims as desk_claims
 from breachdesk.desk import codes
 from breachdesk.desk.service import ServiceLevels
@@ -59,7 +62,7 @@ def build(*, db_session: Session, settings: Settings, incident_id: int, now: dat
     return {
         "facts": facts_panel(db_session=db_session, incident=incident, assessment=assessment),
         "obligations": obligations_panel(assessment, now),
-        "campaigns": campaign_panel(db_session=db_session, incident_id=incident_id),
+        "campaigns": campaign_panel(db_session=db_session, incident_id=incident_id, now=now),
         "not_in_a_wave": not_in_a_wave(
             db_session=db_session, incident_id=incident_id, assessment=assessment
         ),
@@ -210,7 +213,7 @@ def _marks(assessment: Assessment, today) -> list[Mark]:
     return marks
 
 
-def campaign_panel(*, db_session: Session, incident_id: int) -> list[dict]:
+def campaign_panel(*, db_session: Session, incident_id: int, now: datetime) -> list[dict]:
     shown = []
     for campaign in reversed(
         delivery.list_campaigns(db_session=db_session, incident_id=incident_id)
@@ -243,11 +246,27 @@ def campaign_panel(*, db_session: Session, incident_id: int) -> list[dict]:
                 )
                 if bars
                 else None,
+                "burn_down": _burn_down(db_session, campaign, status, now),
                 "verdict": _verdict(status),
                 "cancelled": campaign.state == CampaignState.CANCELLED,
             }
         )
     return shown
+
+
+def _burn_down(
+    db_session: Session, campaign: Campaign, status: delivery.CampaignStatus, now: datetime
+) -> Markup | None:
+    moments, remaining = burn_down_counts(db_session=db_session, campaign=campaign, now=now)
+    if not remaining:
+        return None
+    return burn_down(
+        moments,
+        remaining,
+        f"Campaign {campaign.id}: emails and letters still to send over time",
+        eta=status.pace.eta,
+        deadline=status.pace.earliest_deadline,
+    )
 
 
 def not_in_a_wave(*, db_session: Session, incident_id: int, assessment: Assessment) -> dict | None:
