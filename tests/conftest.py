@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
 from breachdesk.cli import app
@@ -18,9 +19,23 @@ from breachdesk.migrations import upgrade
 from breachdesk.models import import_all_models
 from tests.factories import make_incident
 
-POSTGRES_URL = os.environ.get("BREACHDESK_TEST_DATABASE_URL")
 POSTGRES_SKIP = "BREACHDESK_TEST_DATABASE_URL is not set: the PostgreSQL half is skipped"
 GENESIS = "0" * 64
+
+
+def _postgres_url_for_this_process() -> str | None:
+    """The database this test process may empty. Under pytest-xdist each worker gets its
+    own (`<database>_gw0`, ...), created on first use, since the tests truncate every table
+    between them; a plain run uses the database it is given."""
+    given = os.environ.get("BREACHDESK_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not given or not worker:
+        return given
+    url = make_url(given)
+    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _postgres_url_for_this_process()
 
 
 def pytest_report_header() -> str:
@@ -43,6 +58,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_migrated() -> str:
     if not POSTGRES_URL:
         pytest.skip(POSTGRES_SKIP)
+    _create_database_if_missing(POSTGRES_URL)
     database = Database(POSTGRES_URL)
     with database.engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -50,6 +66,22 @@ def postgres_migrated() -> str:
     upgrade(database.engine)
     database.dispose()
     return POSTGRES_URL
+
+
+def _create_database_if_missing(url: str) -> None:
+    """A worker's database, created beside the given one (connecting to that one to do it)."""
+    wanted = make_url(url).database
+    given = os.environ["BREACHDESK_TEST_DATABASE_URL"]
+    if wanted == make_url(given).database:
+        return
+    admin = Database(given)
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": wanted}
+        ).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{wanted}"'))
+    admin.dispose()
 
 
 def _empty_postgres(url: str) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy.engine import make_url
 from breachdesk.db import Base, Database
 from breachdesk.migrations import SchemaOutOfDate, ensure_current, head_revision, ours, upgrade
 from breachdesk.models import import_all_models
-from tests.conftest import POSTGRES_SKIP, POSTGRES_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -22,15 +21,14 @@ def empty_database(request, tmp_path):
         yield database
         database.dispose()
         return
-    if not POSTGRES_URL:
-        pytest.skip(POSTGRES_SKIP)
+    url = request.getfixturevalue("postgres_migrated")  # this test process's database
     schema = "migration_check"
-    admin = Database(POSTGRES_URL)
+    admin = Database(url)
     with admin.engine.begin() as connection:
         connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    database = Database(url.render_as_string(hide_password=False))
+    in_schema = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    database = Database(in_schema.render_as_string(hide_password=False))
     yield database
     database.dispose()
     with admin.engine.begin() as connection:
