@@ -9,6 +9,13 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+# libyaml's parser where PyYAML was built with it: ten times faster on the rule files,
+# which every assessment loads. The constructor is the same safe one, so are the values.
+try:
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # PyYAML without libyaml
+    from yaml import SafeLoader  # type: ignore[assignment]
+
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -30,10 +37,16 @@ def read_text_file(path: Path) -> str:
         raise InputError(f"{path}: cannot be read as UTF-8 text: {error}") from error
 
 
+def parse_yaml(text: str) -> Any:
+    """YAML text as plain values (mappings, lists, strings, numbers, dates): the safe
+    loader, which builds no other objects. Raises yaml.YAMLError."""
+    return yaml.load(text, Loader=SafeLoader)
+
+
 def load_yaml_mapping(path: Path) -> dict[str, Any]:
     text = read_text_file(path)
     try:
-        content = yaml.safe_load(text)
+        content = parse_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

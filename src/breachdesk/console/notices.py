@@ -28,7 +28,7 @@ from breachdesk.console.notices_preview import (
 from breachdesk.console.web import PREFIX, Form, Staff, page, redirect, signed_in, transaction
 from breachdesk.incidents import service as incidents
 from breachdesk.incidents.models import Incident
-from breachdesk.inputs import InputError, NotFound
+from breachdesk.inputs import InputError, NotFound, parse_yaml
 from breachdesk.notices import templates
 from breachdesk.notices.models import NoticeTemplate
 from breachdesk.notices.render import (
@@ -254,7 +254,7 @@ def _edit_page(
 def parse_source(source: str) -> TemplateFile:
     """The template in the text box, or an InputError saying what is wrong and where."""
     try:
-        data = yaml.safe_load(source)
+        data = parse_yaml(source)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

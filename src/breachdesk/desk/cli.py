@@ -18,7 +18,7 @@ from breachdesk.desk.mail import send_queued_mail
 from breachdesk.desk.models import InquiryStatus
 from breachdesk.desk.schemas import AnswerIn
 from breachdesk.incidents import service as incidents
-from breachdesk.inputs import InputError, NotFound, parse_model, read_text_file
+from breachdesk.inputs import InputError, NotFound, parse_model, parse_yaml, read_text_file
 from breachdesk.security.cli import read_password, signed_in
 from breachdesk.security.crypto import load_keyring
 
@@ -34,7 +34,7 @@ def load_answers(path: Path) -> list[AnswerIn]:
     """A YAML list of library answers (key, language, question, answer…), validated."""
     text = read_text_file(path)
     try:
-        entries = yaml.safe_load(text)
+        entries = parse_yaml(text)
     except yaml.YAMLError as error:
         raise InputError(f"{path}: not valid YAML: {error}") from error
     if not isinstance(entries, list) or not entries:

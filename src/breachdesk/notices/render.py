@@ -20,14 +20,13 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel.dates import format_date
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from breachdesk.incidents.models import DataElement, Protection
-from breachdesk.inputs import InputError, parse_model
+from breachdesk.inputs import InputError, parse_model, parse_yaml
 from breachdesk.notices.shape import (
     PERSONAL_FIELDS,
     Filled,
@@ -264,7 +263,7 @@ def default_template(kind: str = "initial", language: str = "en") -> TemplateFil
             f"no default {kind} template in {language!r}; kinds: {', '.join(shipped)}; "
             "languages: en, es"
         )
-    return parse_template(yaml.safe_load(path.read_text("utf-8")), source=str(path))
+    return parse_template(parse_yaml(path.read_text("utf-8")), source=str(path))
 
 
 def long_date(day: date, language: str) -> str:
