@@ -16,9 +16,14 @@ import yaml
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from breachdesk.config import get_settings
 from breachdesk.db import Database
-from breachdesk.delivery.models import FINAL_STATES, Channel, OutboxMessage
+from breachdesk.delivery import service as delivery
+from breachdesk.delivery.models import FINAL_STATES, Channel, ChannelPolicy, OutboxMessage
+from breachdesk.delivery.runner import run_campaign
+from breachdesk.delivery.senders import MaildirSender
 from breachdesk.notices.render import default_template
+from breachdesk.security.crypto import load_keyring
 from tests.people.conftest import HEADER, import_json, person, write_csv
 
 APPROVERS = ("legal_approver", "comms_approver")
@@ -57,6 +62,27 @@ def import_people(run_cli, tmp_path: Path, incident: int, rows: list[list[str]])
     path = write_csv(tmp_path / "people.csv", HEADER, rows)
     code, summary = import_json(run_cli, path, incident)
     assert code == 0, summary
+
+
+def email_everyone(
+    database: Database, incident_id: int, *, starts_at: datetime, months: int, capture: Path
+) -> int:
+    """An initial campaign by email with a credit-monitoring offer of `months`, one wave
+    from `starts_at`, sent in full into the Maildir `capture`; its id."""
+    with database.session() as db_session:
+        offer = delivery.MonitoringOffer(months=months, url="https://acme-health.example/protect")
+        campaign = delivery.create_campaign(
+            db_session=db_session, incident_id=incident_id, kind="initial",
+            channel_policy=ChannelPolicy.EMAIL, actor="test", offer=offer,
+        )  # fmt: skip
+        delivery.schedule_wave(
+            db_session=db_session, campaign_id=campaign.id, starts_at=starts_at, actor="test"
+        )
+    run_campaign(
+        database=database, keyring=load_keyring(get_settings()), campaign_id=campaign.id,
+        sender=MaildirSender(capture), actor="test",
+    )  # fmt: skip
+    return campaign.id
 
 
 def everyone() -> list[list[str]]:

@@ -11,10 +11,6 @@ import time_machine
 
 from breachdesk.config import get_settings
 from breachdesk.db import Database
-from breachdesk.delivery import service as delivery
-from breachdesk.delivery.models import ChannelPolicy
-from breachdesk.delivery.runner import run_campaign
-from breachdesk.delivery.senders import MaildirSender
 from breachdesk.demo import build_story
 from breachdesk.desk import answers, codes
 from breachdesk.desk import service as desk
@@ -35,7 +31,12 @@ from breachdesk.reports.scorecard import build_scorecard
 from breachdesk.reports.scorecard_grades import Dimension, Measure, overall
 from breachdesk.security import service as security
 from breachdesk.security.crypto import load_keyring
-from tests.delivery.conftest import approve_default_template, everyone, import_people
+from tests.delivery.conftest import (
+    approve_default_template,
+    email_everyone,
+    everyone,
+    import_people,
+)
 from tests.factories import disclose, make_incident, make_staff, revise
 
 DIMENSIONS = [
@@ -97,20 +98,8 @@ def _build_well_run(run_cli, database_url: str, tmp_path: Path, now: datetime) -
         staff = {persona: make_staff(db_session, persona) for persona in ("lou", "cam", "ada")}
     approve_default_template(run_cli, tmp_path)
     import_people(run_cli, tmp_path, incident_id, everyone())
+    email_everyone(database, incident_id, starts_at=now, months=12, capture=tmp_path / "capture")
     keyring = load_keyring(get_settings())
-    with database.session() as db_session:
-        offer = delivery.MonitoringOffer(months=12, url="https://acme-health.example/protect")
-        campaign = delivery.create_campaign(
-            db_session=db_session, incident_id=incident_id, kind="initial",
-            channel_policy=ChannelPolicy.EMAIL, actor="test", offer=offer,
-        )  # fmt: skip
-        delivery.schedule_wave(
-            db_session=db_session, campaign_id=campaign.id, starts_at=now, actor="test"
-        )
-    run_campaign(
-        database=database, keyring=keyring, campaign_id=campaign.id,
-        sender=MaildirSender(tmp_path / "capture"), actor="test",
-    )  # fmt: skip
     with database.session() as db_session:
         incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
         statement = AnswerIn(key="statement", language="en", question="Ours", answer=STATEMENT)
