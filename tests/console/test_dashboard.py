@@ -17,9 +17,6 @@ from sqlalchemy import select
 from breachdesk.config import get_settings
 from breachdesk.db import Database
 from breachdesk.delivery import service as delivery
-from breachdesk.delivery.models import ChannelPolicy
-from breachdesk.delivery.runner import run_campaign
-from breachdesk.delivery.senders import MaildirSender
 from breachdesk.desk import answers, claims, codes
 from breachdesk.desk import service as desk
 from breachdesk.desk.cli import DEFAULT_LIBRARY, load_answers
@@ -33,10 +30,16 @@ from breachdesk.people.models import AffectedPerson
 from breachdesk.planning import waves_service
 from breachdesk.reports import submissions
 from breachdesk.reports.scorecard import build_scorecard, dkim_signing
+from breachdesk.rules import service as rules_service
 from breachdesk.security import service as security
 from breachdesk.security.crypto import load_keyring
 from tests.console.conftest import demo_client, demo_copy, text_of
-from tests.delivery.conftest import approve_default_template, everyone, import_people
+from tests.delivery.conftest import (
+    approve_default_template,
+    email_everyone,
+    everyone,
+    import_people,
+)
 from tests.factories import disclose, make_incident, revise
 from tests.people.conftest import person
 
@@ -69,20 +72,8 @@ def _build(run_cli, database_url: str, tmp_path: Path) -> int:
         incident_id = incident.id
     approve_default_template(run_cli, tmp_path)
     import_people(run_cli, tmp_path, incident_id, _people())
+    email_everyone(database, incident_id, starts_at=NOW, months=18, capture=tmp_path / "capture")
     keyring = load_keyring(get_settings())
-    with database.session() as db_session:
-        offer = delivery.MonitoringOffer(months=18, url="https://acme-health.example/protect")
-        campaign = delivery.create_campaign(
-            db_session=db_session, incident_id=incident_id, kind="initial",
-            channel_policy=ChannelPolicy.EMAIL, actor="test", offer=offer,
-        )  # fmt: skip
-        delivery.schedule_wave(
-            db_session=db_session, campaign_id=campaign.id, starts_at=NOW, actor="test"
-        )
-    run_campaign(
-        database=database, keyring=keyring, campaign_id=campaign.id,
-        sender=MaildirSender(tmp_path / "capture"), actor="test",
-    )  # fmt: skip
     with database.session() as db_session:
         incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
         approvers = [
@@ -173,6 +164,32 @@ def test_the_dashboard_shows_the_incident_its_widened_scope_and_every_panel(
     assert "Wave plan chart:" in page.text  # the image's alt text
     # Every chart is an image with its own accessible name.
     assert page.text.count('role="img"') >= 4
+
+
+def test_the_dashboard_counts_the_people_once_per_load_and_sees_new_people_next_time(
+    response, as_persona, run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Counting the people by residence and elements scans all of them: at a large
+    # incident's size that scan is the page's cost, so every panel shares one.
+    scans = []
+    counted = rules_service.people_groups
+
+    def counting(**arguments):
+        scans.append(arguments["incident_id"])
+        return counted(**arguments)
+
+    monkeypatch.setattr(rules_service, "people_groups", counting)
+    lena = as_persona("lena")
+    with time_machine.travel(LATER, tick=False):
+        first = text_of(lena.get(f"/console/incidents/{response}"))
+    assert scans == [response]
+    assert "10 imported so far" in first
+    (tmp_path / "more").mkdir()
+    import_people(run_cli, tmp_path / "more", response, [person(11), person(12)])
+    with time_machine.travel(LATER, tick=False):
+        second = text_of(lena.get(f"/console/incidents/{response}/panels"))
+    assert scans == [response, response]
+    assert "12 imported so far" in second
 
 
 def test_a_scope_widened_after_notices_went_says_who_holds_an_incomplete_one(

@@ -40,7 +40,7 @@ from breachdesk.reports.schemas import DUE, OVERDUE, SUBMITTED
 from breachdesk.reports.scorecard import build_scorecard, dkim_signing
 from breachdesk.rules.deadlines import clock_date
 from breachdesk.rules.engine import Assessment
-from breachdesk.rules.service import assess_incident
+from breachdesk.rules.service import assess_incident, assessments_reused
 
 OWED_FIXED = Key("#a4262c", "#ffffff", "notice owed, fixed deadline (date shown)")
 OWED_OPEN = Key("#f2b84b", "#1a1a1a", "notice owed, no fixed number of days")
@@ -55,7 +55,13 @@ TIMELINE_CODES = 4  # jurisdictions named on a timeline row before "and N more"
 
 
 def build(*, db_session: Session, settings: Settings, incident_id: int, now: datetime) -> dict:
-    """Every panel's figures and charts, as the dashboard template reads them."""
+    """Every panel's figures and charts, as the dashboard template reads them. The panels
+    only read, and most need the incident's assessment: it is made once for all of them."""
+    with assessments_reused(db_session):
+        return _build(db_session=db_session, settings=settings, incident_id=incident_id, now=now)
+
+
+def _build(*, db_session: Session, settings: Settings, incident_id: int, now: datetime) -> dict:
     incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
     assessment = assess_incident(db_session=db_session, incident_id=incident_id)
     levels = ServiceLevels.from_settings(settings)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import func, select
@@ -31,13 +32,38 @@ def people_groups(*, db_session: Session, incident_id: int) -> list[PeopleGroup]
     return [PeopleGroup(residence, element_set(bits), count) for residence, bits, count in rows]
 
 
+_REUSED = "breachdesk.reused_assessments"  # the db_session.info key of the block below
+
+
+@contextmanager
+def assessments_reused(db_session: Session) -> Iterator[None]:
+    """Within the block, `assess_incident` assesses each incident once for this session and
+    gives every later caller the same result. For a page that only reads and whose parts
+    each need the assessment (the dashboard's panels, the scorecard): counting the people
+    by residence and elements is a scan of the incident's people, so doing it once per
+    part made the page several times slower. Only for blocks that change nothing an
+    assessment depends on (facts, people), and whose callers do not modify the result."""
+    db_session.info[_REUSED] = {}
+    try:
+        yield
+    finally:
+        db_session.info.pop(_REUSED, None)
+
+
 def assess_incident(
     *, db_session: Session, incident_id: int, no_harm_determinations: Iterable[str] = ()
 ) -> Assessment:
+    determinations = tuple(sorted(no_harm_determinations))
+    reused = db_session.info.get(_REUSED)
+    if reused is not None and (incident_id, determinations) in reused:
+        return reused[incident_id, determinations]
     incident = incidents.get_incident(db_session=db_session, incident_id=incident_id)
-    facts = incident_facts(incident, no_harm_determinations)
+    facts = incident_facts(incident, determinations)
     groups = people_groups(db_session=db_session, incident_id=incident_id)
-    return assess(shipped_rules(), facts, groups)
+    assessment = assess(shipped_rules(), facts, groups)
+    if reused is not None:
+        reused[incident_id, determinations] = assessment
+    return assessment
 
 
 def explain_person(
