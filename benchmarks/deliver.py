@@ -24,9 +24,11 @@ one's exit (start-up included), and over the first to the last recorded send.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -35,15 +37,18 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import describe_machine, fresh_database
+from _support import describe_machine, fresh_database, rsa_signatures_per_second
 from breachdesk.config import Settings
 from breachdesk.db import utcnow
 from breachdesk.delivery import service
@@ -71,6 +76,77 @@ def start_sink(port: int, dump: Path | None = None) -> subprocess.Popen:
                 return sink
         time.sleep(0.05)
     raise RuntimeError("smtp-sink did not start")
+
+
+def children_cpu() -> float:
+    """CPU seconds used so far by this script's children that have been waited for
+    (the workers, smtp-source)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+def postgres_cpu(database_url: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL server on this machine: its processes
+    still running, and the connections' backends that have ended (the server process
+    counts them among its children's times). None when the server is elsewhere or its
+    processes cannot be read (another user's, without root)."""
+    if make_url(database_url).host not in (None, "127.0.0.1", "localhost", "::1"):
+        return None
+    total = 0.0
+    try:
+        for process in psutil.process_iter(["name"]):
+            if process.info["name"] != "postgres" or process.parent().name() == "postgres":
+                continue
+            times = process.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+            for backend in process.children():
+                # One that ended just now is counted with the server's children next time.
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    total += process_cpu(backend.pid)
+    except psutil.AccessDenied:
+        return None
+    return total or None
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU seconds over one run, by who used them."""
+
+    client: float  # the breachdesk workers, or smtp-source
+    sink: float
+    postgres: float | None
+
+
+class CpuMeter:
+    """CPU seconds used between start() and stop() by this script's waited-for children,
+    smtp-sink and the local PostgreSQL server."""
+
+    def __init__(self, sink_pid: int, database_url: str) -> None:
+        self.sink_pid = sink_pid
+        self.database_url = database_url
+
+    def _read(self) -> tuple[float, float, float | None]:
+        return (
+            children_cpu(),
+            process_cpu(self.sink_pid),
+            postgres_cpu(self.database_url),
+        )
+
+    def start(self) -> None:
+        self._started = self._read()
+
+    def stop(self) -> CpuUse:
+        client, sink, postgres = self._read()
+        started_client, started_sink, started_postgres = self._started
+        spent_postgres = None
+        if postgres is not None and started_postgres is not None:
+            spent_postgres = postgres - started_postgres
+        return CpuUse(client - started_client, sink - started_sink, spent_postgres)
 
 
 def smtp_source_rate(port: int, messages: int, size: int) -> float:
@@ -147,7 +223,9 @@ def main() -> None:
             database.dispose()
             shutil.rmtree(folder, ignore_errors=True)
         return
+    meter = CpuMeter(sink.pid, options.database_url)
     try:
+        meter.start()
         started = time.perf_counter()
         workers = [
             subprocess.Popen(
@@ -160,6 +238,7 @@ def main() -> None:
             if worker.wait() != 0:
                 raise SystemExit(f"a worker exited with {worker.returncode}")
         elapsed = time.perf_counter() - started
+        our_cpu = meter.stop()
         with database.session() as db_session:
             sent, first, last, distinct = db_session.execute(
                 select(
@@ -175,7 +254,9 @@ def main() -> None:
             ).one()
         sample = settings.data_dir / "sample-notice.eml"
         size = sample.stat().st_size
+        meter.start()
         reference = smtp_source_rate(port, emails, size)
+        reference_cpu = meter.stop()
     finally:
         sink.terminate()
         sink.wait()
@@ -196,6 +277,33 @@ def main() -> None:
     ratio = rate / reference
     verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
     print(f"ratio: {ratio:.2f} (target >= {TARGET_RATIO}): {verdict}")
+    signature = 1 / rsa_signatures_per_second(rsa.generate_private_key(65537, 2048), 3_000)
+    report_cpu(our_cpu, reference_cpu, emails, TARGET_RATIO * reference, signature)
+
+
+def report_cpu(
+    ours: CpuUse, reference: CpuUse, emails: int, target_rate: float, signature: float
+) -> None:
+    """Where the CPU went, in milliseconds per email, and what the target rate leaves."""
+
+    def ms(seconds: float | None) -> str:
+        return "not measured" if seconds is None else f"{seconds / emails * 1000:.3f} ms"
+
+    print("CPU per email:")
+    print(
+        f"  breachdesk run: workers {ms(ours.client)}, PostgreSQL {ms(ours.postgres)}, "
+        f"smtp-sink {ms(ours.sink)}"
+    )
+    print(f"  reference run:  smtp-source {ms(reference.client)}, smtp-sink {ms(reference.sink)}")
+    print(f"  one RSA-2048 signature on one core: {signature * 1000:.3f} ms")
+    cores = os.cpu_count() or 1
+    budget = cores / target_rate
+    print(
+        f"at the target rate, {target_rate:,.0f} emails/s, the {cores} cores have "
+        f"{budget * 1000:.3f} ms of CPU per email for everything: the signature alone "
+        f"takes {signature / budget:.0%} of it, smtp-sink receiving "
+        f"{ours.sink / emails / budget:.0%}"
+    )
 
 
 def kill_test(options, environment, database, wave_id: int, emails: int, dump: Path) -> None:
