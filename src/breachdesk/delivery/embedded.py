@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from breachdesk.config import Settings
 from breachdesk.db import Database, utcnow
-from breachdesk.delivery.models import Campaign, CampaignState, Channel, OutboxMessage, Wave, is_due
+from breachdesk.delivery.models import Campaign, CampaignState, has_emails_due
 from breachdesk.delivery.runner import RunSummary, run_campaign
 from breachdesk.delivery.transport import configured_dkim, configured_sender
 from breachdesk.security.crypto import Keyring
@@ -121,17 +121,7 @@ def due_campaigns(*, database: Database, now: datetime) -> list[int]:
         return list(
             db_session.scalars(
                 select(Campaign.id)
-                .where(
-                    Campaign.state == CampaignState.READY,
-                    exists()
-                    .where(
-                        OutboxMessage.campaign_id == Campaign.id,
-                        OutboxMessage.channel == Channel.EMAIL,
-                        Wave.id == OutboxMessage.wave_id,
-                        is_due(now, STALE_AFTER),
-                    )
-                    .correlate(Campaign),
-                )
+                .where(Campaign.state == CampaignState.READY, has_emails_due(now, STALE_AFTER))
                 .order_by(Campaign.id)
             )
         )

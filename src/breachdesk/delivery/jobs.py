@@ -32,10 +32,7 @@ from sqlalchemy.orm import Session
 from breachdesk.delivery.models import (
     Campaign,
     CampaignState,
-    Channel,
-    OutboxMessage,
-    Wave,
-    is_due,
+    has_emails_due,
 )
 
 SEND_TASK = "breachdesk.send_campaign"
@@ -122,14 +119,7 @@ def sweep(*, db_session: Session, now: datetime, stale_after: timedelta) -> list
         select(Campaign.id)
         .where(
             Campaign.state == CampaignState.READY,
-            exists()
-            .where(
-                OutboxMessage.campaign_id == Campaign.id,
-                OutboxMessage.channel == Channel.EMAIL,
-                Wave.id == OutboxMessage.wave_id,
-                is_due(now, stale_after),
-            )
-            .correlate(Campaign),
+            has_emails_due(now, stale_after),
             ~waiting,
         )
         .order_by(Campaign.id)

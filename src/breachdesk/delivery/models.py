@@ -13,7 +13,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, or_
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    exists,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from breachdesk.db import Base, UTCDateTime, utcnow, value_enum
@@ -104,8 +114,12 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         UniqueConstraint("person_id", "kind", "channel"),
-        # Workers claim queued rows of a running wave in id order.
-        Index("ix_outbox_message_claim", "campaign_id", "state", "id"),
+        # Workers claim a campaign's due rows on one channel, one state at a time
+        # (due_now), wave by wave in id order: with the state in the key a claim never
+        # walks the rows already sent, which grow to the whole campaign. Ordering by
+        # (wave_id, id), which only this index gives, also keeps the planner from walking
+        # the primary key instead: it cannot see that the rows sent are the low ids.
+        Index("ix_outbox_message_claim", "campaign_id", "channel", "state", "wave_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,13 +161,36 @@ class OutboxMessage(Base):
     resent_after_interruption: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
-def is_due(now: datetime, stale_after: timedelta):
-    """SQL: an outbox row (joined to its wave) that may be claimed now: queued in a wave
-    that has started, deferred past its next attempt, or left ``sending`` by a run that
-    stopped more than ``stale_after`` ago."""
+def due_now(now: datetime, stale_after: timedelta) -> tuple[ColumnElement[bool], ...]:
+    """SQL: the ways an outbox row (joined to its wave) may be claimed now, each for one
+    state: left ``sending`` by a run that stopped more than ``stale_after`` ago, deferred
+    past its next attempt, or queued in a wave that has started. Kept apart rather than
+    joined by OR, so that each is an equality on the state and a query can walk the
+    claim index for that state alone; under one OR the database walked the campaign's
+    rows in id order past every one already sent, on every claim."""
     message = OutboxMessage
-    return (Wave.starts_at <= now) & or_(
-        message.state == MessageState.QUEUED,
-        (message.state == MessageState.DEFERRED) & (message.next_attempt_at <= now),
-        (message.state == MessageState.SENDING) & (message.sending_at <= now - stale_after),
+    started = Wave.starts_at <= now
+    return (
+        started
+        & (message.state == MessageState.SENDING)
+        & (message.sending_at <= now - stale_after),
+        started & (message.state == MessageState.DEFERRED) & (message.next_attempt_at <= now),
+        started & (message.state == MessageState.QUEUED),
+    )
+
+
+def has_emails_due(now: datetime, stale_after: timedelta) -> ColumnElement[bool]:
+    """SQL, correlated to Campaign: the campaign has emails that may be claimed now."""
+    return or_(
+        *(
+            exists()
+            .where(
+                OutboxMessage.campaign_id == Campaign.id,
+                OutboxMessage.channel == Channel.EMAIL,
+                Wave.id == OutboxMessage.wave_id,
+                due,
+            )
+            .correlate(Campaign)
+            for due in due_now(now, stale_after)
+        )
     )

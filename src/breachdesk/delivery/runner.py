@@ -31,7 +31,7 @@ from breachdesk.delivery.models import (
     MessageState,
     OutboxMessage,
     Wave,
-    is_due,
+    due_now,
 )
 from breachdesk.delivery.senders import OutgoingEmail, Sender, SendResult
 from breachdesk.delivery.service import (
@@ -225,20 +225,21 @@ def claim(
     if campaign.state is not CampaignState.READY:
         return []
     message = OutboxMessage
-    due = (
-        select(message.id, message.person_id, message.message_id, message.state)
-        .join(Wave, Wave.id == message.wave_id)
-        .where(
-            message.campaign_id == campaign_id,
-            message.channel == channel,
-            is_due(now, stale_after),
-        )
-        .order_by(message.id)
-        .limit(batch_size)
-        .with_for_update(of=message, skip_locked=True)
-    )
+    rows = []
+    # Interrupted sends first, then deferrals come due, then the queue; earlier waves first.
+    for due in due_now(now, stale_after):
+        if len(rows) == batch_size:
+            break
+        rows += db_session.execute(
+            select(message.id, message.person_id, message.message_id, message.state)
+            .join(Wave, Wave.id == message.wave_id)
+            .where(message.campaign_id == campaign_id, message.channel == channel, due)
+            .order_by(message.wave_id, message.id)
+            .limit(batch_size - len(rows))
+            .with_for_update(of=message, skip_locked=True)
+        ).all()
     claimed = []
-    for row_id, person_id, existing_id, state in db_session.execute(due):
+    for row_id, person_id, existing_id, state in rows:
         if channel is Channel.EMAIL and existing_id is None:
             assert domain is not None, "an email needs its Message-ID domain"
             existing_id = message_id(domain)
