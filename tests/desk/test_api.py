@@ -136,6 +136,53 @@ def test_only_approvers_approve_and_only_a_second_person_releases(api, listed):
     assert client.get(f"/api/incidents/{listed}/held-replies", headers=headers["lou"]).json() == []
 
 
+def test_other_phrasings_of_a_question_are_approved_with_it_and_then_find_it(api, listed):
+    client, headers = api
+    ids = library(client, headers, listed)
+    ask(client, "is my nine digit government id out there now")
+
+    def first_suggestion() -> int:
+        inquiry = client.get(f"/api/incidents/{listed}/inquiries", headers=headers["ada"]).json()
+        suggested = client.get(
+            f"/api/inquiries/{inquiry[0]['id']}/suggestions", headers=headers["ada"]
+        )
+        return suggested.json()[0]["answer_id"]
+
+    assert first_suggestion() != ids["ssn-involved"]  # shares no word with it
+    question, answer = QUESTIONS["ssn-involved"]
+    phrasings = ["Is my nine digit government ID out there?", question.upper()]
+    saved = client.post(
+        f"/api/incidents/{listed}/answers",
+        headers=headers["lena"],
+        json={"key": "ssn-involved", "language": "en", "question": question,
+              "answer": answer, "also_asked": phrasings},
+    )  # fmt: skip
+    assert saved.status_code == 201, saved.text
+    new_version = saved.json()
+    # The repeat of the question is dropped; the rest is a new version to approve.
+    assert new_version["also_asked"] == phrasings[:1]
+    assert new_version["version"] == 2 and new_version["approved"] is False
+    assert first_suggestion() not in (ids["ssn-involved"], new_version["id"])  # not yet approved
+    for approver in ("lou", "cam"):
+        client.post(f"/api/answers/{new_version['id']}/approve", headers=headers[approver])
+    assert first_suggestion() == new_version["id"]
+
+
+@pytest.mark.parametrize(
+    "phrasings", [["ok"], ["x" * 501], ["a fine one"] * 21, "one string, not a list"]
+)
+def test_unusable_phrasings_are_refused_naming_the_field(api, listed, phrasings):
+    client, headers = api
+    refused = client.post(
+        f"/api/incidents/{listed}/answers",
+        headers=headers["lena"],
+        json={"key": "hours", "language": "en", "question": "When are you open?",
+              "answer": "Every day, 8am to 8pm Central.", "also_asked": phrasings},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert "also_asked" in refused.text
+
+
 def test_a_bulk_reply_previews_then_answers_each_match(api, listed):
     client, headers = api
     ids = library(client, headers, listed)

@@ -33,6 +33,9 @@ def test_the_shipped_library_is_saved_then_approved_by_both(run_cli, incident, s
     approve_all(run_cli, tmp_path, incident)
     listed = json.loads(run_cli("desk", "answer", "list", "--incident", incident, "--json").output)
     assert listed and all(row["approved"] for row in listed)
+    # The shipped entries come with other ways customers ask each question.
+    faq = [row for row in listed if not row["key"].startswith("acknowledgement")]
+    assert faq and all(len(row["also_asked"]) >= 2 for row in faq)
     again = run_cli("desk", "answer", "save", "--incident", incident)
     assert "v2" not in again.output  # unchanged wording is not a new version
 
@@ -43,6 +46,19 @@ def test_a_library_file_with_a_mistake_is_refused_with_where(run_cli, incident, 
     refused = run_cli("desk", "answer", "save", path, "--incident", incident)
     assert refused.exit_code == 2
     assert "answer 1" in refused.output and "key" in refused.output
+
+
+def test_a_phrasing_that_is_not_a_list_of_questions_is_refused_with_where(
+    run_cli, incident, tmp_path
+):
+    path = tmp_path / "answers.yaml"
+    path.write_text(
+        "- key: hours\n  language: en\n  question: When are you open?\n"
+        "  also_asked: [When can I call?, ok]\n  answer: Every day, 8am to 8pm.\n"
+    )
+    refused = run_cli("desk", "answer", "save", path, "--incident", incident)
+    assert refused.exit_code == 2
+    assert "answer 1" in refused.output and "also_asked" in refused.output
 
 
 def test_the_queue_and_send_mail_deliver_the_acknowledgement(

@@ -1,5 +1,6 @@
 """Answer suggestion: the right approved answer comes first for inquiries written the way
-customers write them (tests/desk/suggestion_cases.yaml), with the model or without it."""
+customers write them (tests/desk/suggestion_cases.yaml, and a held-out second set in
+suggestion_held_out.yaml), with the model or without it."""
 
 from __future__ import annotations
 
@@ -31,21 +32,35 @@ from breachdesk.desk.suggest import (
 )
 
 CASES_FILE = Path(__file__).with_name("suggestion_cases.yaml")
+HELD_OUT_FILE = Path(__file__).with_name("suggestion_held_out.yaml")
 DATA = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
 LIBRARY = [
-    Candidate(id=a["id"], question=a["question"], answer=a["answer"], language=a["language"])
+    Candidate(
+        id=a["id"],
+        question=a["question"],
+        answer=a["answer"],
+        language=a["language"],
+        also_asked=tuple(a["also_asked"]),
+    )
     for a in DATA["answers"]
 ]
+# The same answers with their stored question only, as a library without other phrasings.
+BARE_LIBRARY = [replace(c, also_asked=()) for c in LIBRARY]
 ID_BY_KEY = {a["key"]: a["id"] for a in DATA["answers"]}
 KEY_BY_ID = {a["id"]: a["key"] for a in DATA["answers"]}
 
-# Measured on the cases file (docs/desk.md has the figures); a few points under each, so a
+# Measured on the cases files (docs/desk.md has the figures); a few points under each, so a
 # change that makes suggestions worse fails here. Raise them when a change makes them better.
-SEMANTIC_TOP1_FLOOR = 0.80
-SEMANTIC_TOP3_FLOOR = 0.90
-KEYWORD_TOP1_FLOOR = 0.55
-KEYWORD_TOP3_FLOOR = 0.78
-# The issue's done-criterion; the bundled model does not reach it on these cases yet.
+SEMANTIC_TOP1_FLOOR = 0.84
+SEMANTIC_TOP3_FLOOR = 0.94
+SEMANTIC_HELD_OUT_TOP1_FLOOR = 0.83
+BARE_SEMANTIC_TOP1_FLOOR = 0.80
+BARE_SEMANTIC_TOP3_FLOOR = 0.90
+KEYWORD_TOP1_FLOOR = 0.77
+KEYWORD_TOP3_FLOOR = 0.87
+BARE_KEYWORD_TOP1_FLOOR = 0.55
+BARE_KEYWORD_TOP3_FLOOR = 0.78
+# The issue's done-criterion.
 TARGET_TOP1 = 0.85
 
 
@@ -56,9 +71,13 @@ class Case:
     language: str
 
 
-CASES = [
-    Case(c["question"], ID_BY_KEY[c["answer"]], c.get("language", "en")) for c in DATA["cases"]
-]
+def load_cases(path: Path) -> list[Case]:
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    return [Case(c["question"], ID_BY_KEY[c["answer"]], c.get("language", "en")) for c in cases]
+
+
+CASES = load_cases(CASES_FILE)
+HELD_OUT = load_cases(HELD_OUT_FILE)
 
 
 @dataclass(frozen=True)
@@ -73,27 +92,33 @@ class Measure:
         )
 
 
-def measure(ranker: Ranker, *, mixed: bool = False) -> Measure:
+def measure(
+    ranker: Ranker,
+    *,
+    cases: Sequence[Case] = CASES,
+    library: Sequence[Candidate] = LIBRARY,
+    mixed: bool = False,
+) -> Measure:
     """Ranks every case against the library answers in its language, as the desk does (or
     against the whole library when `mixed`)."""
     first = within_three = 0
     misses = []
-    for case in CASES:
-        library = LIBRARY if mixed else [c for c in LIBRARY if c.language == case.language]
-        ranked = [s.candidate_id for s in ranker.rank(case.question, library, limit=3)]
+    for case in cases:
+        offered = library if mixed else [c for c in library if c.language == case.language]
+        ranked = [s.candidate_id for s in ranker.rank(case.question, offered, limit=3)]
         first += ranked[:1] == [case.answer_id]
         within_three += case.answer_id in ranked
         if ranked[:1] != [case.answer_id]:
             got = ", ".join(KEY_BY_ID[i] for i in ranked)
             misses.append(f"  {case.question!r}: wanted {KEY_BY_ID[case.answer_id]}, got {got}")
-    return Measure(first / len(CASES), within_three / len(CASES), misses)
+    return Measure(first / len(cases), within_three / len(cases), misses)
 
 
-def test_the_case_file_is_big_enough_and_every_case_names_a_library_answer() -> None:
-    assert len(CASES) >= 60
+def test_the_case_files_are_big_enough_and_every_case_names_a_library_answer() -> None:
+    assert len(CASES) >= 60 and len(HELD_OUT) >= 50
     assert 15 <= len(LIBRARY) <= 30
     assert len(ID_BY_KEY) == len(LIBRARY) == len({c.id for c in LIBRARY})
-    for case in CASES:
+    for case in [*CASES, *HELD_OUT]:
         expected = next(c for c in LIBRARY if c.id == case.answer_id)
         assert expected.language == case.language, case.question
 
@@ -128,20 +153,34 @@ def semantic_measure(semantic: SemanticRanker) -> Measure:
     return measure(semantic)
 
 
-def test_the_semantic_ranker_puts_the_right_answer_first_for_most_inquiries(
-    semantic_measure: Measure,
-) -> None:
+def test_the_semantic_ranker_meets_the_issues_target(semantic_measure: Measure) -> None:
+    assert semantic_measure.top1 >= TARGET_TOP1, semantic_measure.report()
     assert semantic_measure.top1 >= SEMANTIC_TOP1_FLOOR, semantic_measure.report()
     assert semantic_measure.top3 >= SEMANTIC_TOP3_FLOOR, semantic_measure.report()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the issue's target is 85% top-1; the bundled MiniLM model reaches about 83% on "
-    "these cases (docs/desk.md). Strict: when it passes, make it a plain test.",
-)
-def test_the_semantic_ranker_meets_the_issues_target(semantic_measure: Measure) -> None:
-    assert semantic_measure.top1 >= TARGET_TOP1, semantic_measure.report()
+def test_the_semantic_ranker_does_as_well_on_inquiries_it_was_not_built_on(
+    semantic: SemanticRanker,
+) -> None:
+    result = measure(semantic, cases=HELD_OUT)
+    assert result.top1 >= SEMANTIC_HELD_OUT_TOP1_FLOOR, result.report()
+
+
+def test_other_phrasings_of_the_questions_put_the_right_answer_first_more_often(
+    semantic: SemanticRanker,
+) -> None:
+    for cases in (CASES, HELD_OUT):
+        bare = measure(semantic, cases=cases, library=BARE_LIBRARY)
+        phrased = measure(semantic, cases=cases)
+        assert phrased.top1 >= bare.top1 + 0.04, (bare.report(), phrased.report())
+
+
+def test_without_other_phrasings_the_right_answer_still_comes_first_for_most_inquiries(
+    semantic: SemanticRanker,
+) -> None:
+    result = measure(semantic, library=BARE_LIBRARY)
+    assert result.top1 >= BARE_SEMANTIC_TOP1_FLOOR, result.report()
+    assert result.top3 >= BARE_SEMANTIC_TOP3_FLOOR, result.report()
 
 
 def test_the_semantic_ranker_still_works_on_a_library_in_two_languages(
@@ -171,6 +210,9 @@ def test_the_keyword_ranker_finds_the_right_answer_often_enough_to_help() -> Non
     result = measure(KeywordRanker())
     assert result.top1 >= KEYWORD_TOP1_FLOOR, result.report()
     assert result.top3 >= KEYWORD_TOP3_FLOOR, result.report()
+    bare = measure(KeywordRanker(), library=BARE_LIBRARY)
+    assert bare.top1 >= BARE_KEYWORD_TOP1_FLOOR, bare.report()
+    assert bare.top3 >= BARE_KEYWORD_TOP3_FLOOR, bare.report()
 
 
 def test_keywords_ignore_case_accents_and_word_endings() -> None:
@@ -259,7 +301,7 @@ def test_the_library_is_embedded_once_for_many_inquiries() -> None:
     inquiries = ["was my ssn taken", "where is my code", "is this email real"]
     for inquiry in inquiries:
         ranker.rank(inquiry, LIBRARY)
-    library_texts = [c.question for c in LIBRARY] + [c.answer for c in LIBRARY]
+    library_texts = [q for c in LIBRARY for q in c.questions] + [c.answer for c in LIBRARY]
     assert len(model.encoded) == len(library_texts) + len(inquiries)
     assert sorted(set(model.encoded) - set(inquiries)) == sorted(library_texts)
 
@@ -272,6 +314,28 @@ def test_a_changed_answer_is_embedded_anew_and_nothing_else_is() -> None:
     changed = replace(LIBRARY[0], answer=LIBRARY[0].answer + " We have since notified regulators.")
     ranker.rank("was my ssn taken", [changed, *LIBRARY[1:]])
     assert model.encoded == [changed.answer, "was my ssn taken"]
+
+
+def test_an_added_phrasing_is_embedded_and_nothing_else_is() -> None:
+    model = CountingEncoder()
+    ranker = SemanticRanker(model=model)
+    ranker.rank("was my ssn taken", LIBRARY)
+    model.encoded.clear()
+    added = replace(LIBRARY[0], also_asked=(*LIBRARY[0].also_asked, "who broke in to your shop"))
+    ranker.rank("was my ssn taken", [added, *LIBRARY[1:]])
+    assert model.encoded == ["who broke in to your shop", "was my ssn taken"]
+
+
+def test_an_inquiry_worded_like_another_phrasing_of_a_question_gets_that_answer_first(
+    ranker: Ranker,
+) -> None:
+    # Customers' own words for a thing, which no stored question or answer uses.
+    inquiry = "my recliner webshop got pwned"
+    target = next(c for c in BARE_LIBRARY if c.id == ID_BY_KEY["claim-status"])
+    phrased = replace(target, also_asked=("the recliner webshop got pwned",))
+    others = [c for c in BARE_LIBRARY if c.language == "en" and c.id != target.id]
+    assert ranker.rank(inquiry, [*others, target], limit=1)[0].candidate_id != target.id
+    assert ranker.rank(inquiry, [*others, phrased], limit=1)[0].candidate_id == target.id
 
 
 # --- choosing a ranker ------------------------------------------------------------------

@@ -26,9 +26,12 @@ def is_approved(answer: ApprovedAnswer) -> bool:
 
 
 def content_hash(answer_in: AnswerIn) -> str:
-    wording = "\x1f".join(
-        (answer_in.purpose.value, answer_in.category.value, answer_in.question, answer_in.answer)
-    )
+    """What approvers sign off. The other phrasings of the question are part of it, so a
+    changed list is a new version; without any, the hash is what it was before they
+    existed, so saving an unchanged older entry again makes no new version."""
+    parts = [answer_in.purpose.value, answer_in.category.value, answer_in.question]
+    parts += [answer_in.answer, *answer_in.also_asked]
+    wording = "\x1f".join(parts)
     return hashlib.sha256(wording.encode("utf-8")).hexdigest()
 
 
@@ -49,6 +52,7 @@ def save_answer(
         purpose=answer_in.purpose,
         category=answer_in.category,
         question=answer_in.question,
+        also_asked=answer_in.also_asked,
         answer=answer_in.answer,
         content_hash=digest,
         public=answer_in.public,

@@ -53,7 +53,10 @@ def suggest(
     """The approved answers in the inquiry's language that best fit it, best first."""
     library = library if library is not None else _library(db_session, inquiry)
     by_id = {answer.id: answer for answer in library}
-    candidates = [Candidate(a.id, a.question, a.answer, a.language) for a in library]
+    candidates = [
+        Candidate(a.id, a.question, a.answer, a.language, also_asked=tuple(a.also_asked))
+        for a in library
+    ]
     ranked = ranker.rank(inquiry_text(keyring=keyring, inquiry=inquiry), candidates, limit=limit)
     return [Suggested(by_id[item.candidate_id], item.score) for item in ranked]
 

@@ -82,6 +82,7 @@ def answer_list(
                 "version": answer.version,
                 "purpose": answer.purpose.value,
                 "question": answer.question,
+                "also_asked": answer.also_asked,
                 "approved": answers.is_approved(answer),
             }
             for answer in answers.library(db_session=db_session, incident_id=incident)

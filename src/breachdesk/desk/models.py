@@ -12,6 +12,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -187,6 +188,9 @@ class ApprovedAnswer(Base):
         value_enum(InquiryCategory, "inquiry_category"), nullable=False
     )
     question: Mapped[str] = mapped_column(Text, nullable=False)
+    # Other ways customers ask the question: suggestion matches inquiries against them
+    # too. Approved with the rest of the version; never shown to the public.
+    also_asked: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     answer: Mapped[str] = mapped_column(Text, nullable=False)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     # On the public FAQ once approved.

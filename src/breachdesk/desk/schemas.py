@@ -4,14 +4,24 @@ library answers; replies; and the queue's rows."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from breachdesk.desk.models import AnswerPurpose, InquiryCategory, InquirySource, InquiryStatus
 
 LANGUAGES = ("en", "es")
 MESSAGE_LIMIT = 10_000
+ALSO_ASKED_LIMIT = 20
+AlsoAsked = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 
 def _one_line(value: str) -> str:
@@ -76,8 +86,23 @@ class AnswerIn(BaseModel):
     purpose: AnswerPurpose = AnswerPurpose.FAQ
     category: InquiryCategory = InquiryCategory.GENERAL
     question: str = Field(min_length=3, max_length=500)
+    # Other ways customers ask it, for suggestion only: the more of them, the more
+    # inquiries find this answer (docs/desk.md measures it).
+    also_asked: list[AlsoAsked] = Field(default_factory=list, max_length=ALSO_ASKED_LIMIT)
     answer: str = Field(min_length=3, max_length=5_000)
     public: bool = True
+
+    @model_validator(mode="after")
+    def _distinct_questions(self) -> AnswerIn:
+        """Repeats of the question, or of each other, add nothing: kept once."""
+        seen = {self.question.casefold()}
+        distinct = []
+        for asked in self.also_asked:
+            if asked.casefold() not in seen:
+                seen.add(asked.casefold())
+                distinct.append(asked)
+        self.also_asked = distinct
+        return self
 
 
 class AnswerRead(BaseModel):
@@ -90,6 +115,7 @@ class AnswerRead(BaseModel):
     purpose: AnswerPurpose
     category: InquiryCategory
     question: str
+    also_asked: list[str]
     answer: str
     public: bool
     approved: bool

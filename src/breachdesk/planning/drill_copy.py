@@ -165,6 +165,7 @@ def _approved_answers(db_session: Session, organisation: Organisation) -> list[A
             purpose=answer.purpose,
             category=answer.category,
             question=answer.question,
+            also_asked=answer.also_asked,
             answer=answer.answer,
             public=answer.public,
         )
