@@ -155,7 +155,6 @@ def semantic_measure(semantic: SemanticRanker) -> Measure:
 
 def test_the_semantic_ranker_meets_the_issues_target(semantic_measure: Measure) -> None:
     assert semantic_measure.top1 >= TARGET_TOP1, semantic_measure.report()
-    assert semantic_measure.top1 >= SEMANTIC_TOP1_FLOOR, semantic_measure.report()
     assert semantic_measure.top3 >= SEMANTIC_TOP3_FLOOR, semantic_measure.report()
 
 
